@@ -1,0 +1,1 @@
+Console.WriteLine("salt-ha-gateway");
