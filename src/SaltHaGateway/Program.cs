@@ -1,1 +1,40 @@
-Console.WriteLine("salt-ha-gateway");
+using System.CommandLine;
+using SaltHaGateway.Cli;
+using SaltHaGateway.Hosting;
+
+var configOption = new Option<string?>("--config", "-c")
+{
+    Description = $"The gateway's JSON config file (default: {ConfigFileLocator.SystemPath} if present, else {ConfigFileLocator.DefaultPath})",
+};
+
+var run = new Command("run", "Run the gateway (the default verb). .NET overrides such as --Gateway:Admin:Listen=http://127.0.0.1:9200 are accepted.")
+{
+    configOption,
+};
+run.TreatUnmatchedTokensAsErrors = false;
+run.SetAction((result, ct) => GatewayApp.RunAsync(result.GetValue(configOption), [.. result.UnmatchedTokens], Console.Error, ct));
+
+var checkConfig = new Command("check-config", "Validate a config file like `nginx -t`: prints OK or every problem; exit code 0 or 1.")
+{
+    configOption,
+};
+checkConfig.TreatUnmatchedTokensAsErrors = false;
+checkConfig.SetAction((result, _) => CheckConfigCommand.RunAsync(result.GetValue(configOption), [.. result.UnmatchedTokens], Console.Out, Console.Error));
+
+var demo = new Command("demo", "Start two local stand-in upstreams and a gateway in front of them, show balancing, a failure and the metrics.");
+var demoPort = new Option<int>("--port") { Description = "Port of the demo gateway on 127.0.0.1", DefaultValueFactory = _ => 8080 };
+demo.Options.Add(demoPort);
+demo.SetAction((result, ct) => DemoCommand.RunAsync(result.GetValue(demoPort), Console.Out, Console.Error, ct));
+
+var root = new RootCommand("salt-ha-gateway: reverse proxy, health checks, config sync and VRRP for highly available SaltStack masters")
+{
+    configOption,
+};
+root.TreatUnmatchedTokensAsErrors = false;
+root.SetAction((result, ct) => GatewayApp.RunAsync(result.GetValue(configOption), [.. result.UnmatchedTokens], Console.Error, ct));
+root.Subcommands.Add(run);
+root.Subcommands.Add(checkConfig);
+root.Subcommands.Add(demo);
+foreach (var command in GatewayCommands.Extra()) root.Subcommands.Add(command);
+
+return await root.Parse(args).InvokeAsync();

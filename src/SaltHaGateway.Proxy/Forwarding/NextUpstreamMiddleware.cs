@@ -1,0 +1,112 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using SaltHaGateway.Proxy.Configuration;
+using SaltHaGateway.Proxy.Observability;
+using SaltHaGateway.Proxy.Upstreams;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+
+namespace SaltHaGateway.Proxy.Forwarding;
+
+/// <summary>
+/// Chooses the server for each try and moves to the next one on failure, as nginx's upstream module does:
+/// the balancer picks among usable servers (backups only when no primary is left); a connection error or timeout
+/// counts against the server (max_fails/fail_timeout) and, for <c>proxy_next_upstream error timeout</c>, the
+/// request goes to another server unless it is a POST/PATCH/LOCK that may already have been sent, the response
+/// has started, or the tries or time are used up. With no usable server the client gets 502 at once.
+/// Runs in YARP's proxy pipeline in place of its load balancing and passive health steps.
+/// </summary>
+public sealed partial class NextUpstreamMiddleware(
+    RequestDelegate next,
+    UpstreamTable upstreams,
+    IUpstreamHealthSource health,
+    ProxyMetrics metrics,
+    TimeProvider time,
+    ILogger<NextUpstreamMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var feature = context.GetReverseProxyFeature();
+        var upstream = upstreams.Resolve(feature.Route.Cluster!);
+        var routeId = feature.Route.Config.RouteId;
+        var started = time.GetTimestamp();
+
+        var server = upstream.Pick(context, null);
+        if (server is null)
+        {
+            if (upstream.ShouldWarnNoLiveServers()) LogNoLiveUpstreams(logger, upstream.Name);
+            context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            metrics.RecordRequest(routeId, upstream.Name, "", StatusCodes.Status502BadGateway, time.GetElapsedTime(started).TotalSeconds);
+            return;
+        }
+
+        bool[]? tried = null;
+        var tries = 0;
+        while (true)
+        {
+            tries++;
+            feature.AvailableDestinations = server.Single;
+            await next(context);
+
+            var error = context.Features.Get<IForwarderErrorFeature>();
+            if (error is null)
+            {
+                upstream.RecordSuccess(server);
+                break;
+            }
+            var kind = UpstreamFailure.Classify(error);
+            if (kind == UpstreamFailureKind.None) break;
+
+            if (upstream.RecordFailure(server))
+                LogServerDisabled(logger, upstream.Name, server.Name, UpstreamFailure.Reason(kind), server.Options.FailTimeout.TotalSeconds);
+            if (kind is UpstreamFailureKind.ConnectError or UpstreamFailureKind.ConnectTimeout)
+                health.ReportConnectFailure(upstream.Name, server.Name);
+
+            if (!MayTryNext(context, upstream, kind, tries, started)) break;
+            tried ??= new bool[upstream.All.Count];
+            tried[server.Index] = true;
+            var nextServer = upstream.Pick(context, tried);
+            if (nextServer is null) break;
+
+            metrics.RecordRetry(upstream.Name, UpstreamFailure.Reason(kind));
+            context.Response.Clear();
+            context.Features.Set<IForwarderErrorFeature>(null);
+            feature.ProxiedDestination = null;
+            server = nextServer;
+        }
+        metrics.RecordRequest(routeId, upstream.Name, server.Name, context.Response.StatusCode, time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private bool MayTryNext(HttpContext context, Upstream upstream, UpstreamFailureKind kind, int tries, long started)
+    {
+        var conditions = upstream.Options.NextUpstream;
+        var wanted = kind is UpstreamFailureKind.ConnectTimeout or UpstreamFailureKind.Timeout
+            ? NextUpstreamConditions.Timeout
+            : NextUpstreamConditions.Error;
+        if ((conditions & wanted) == 0) return false;
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return false;
+        if (tries >= upstream.MaxTries) return false;
+        if (upstream.Options.NextUpstreamTimeout > TimeSpan.Zero && time.GetElapsedTime(started) >= upstream.Options.NextUpstreamTimeout)
+            return false;
+
+        // Nothing reached the server when the connect failed, so any request may move on (nginx does the same).
+        var sent = kind is UpstreamFailureKind.Error or UpstreamFailureKind.Timeout;
+        if (sent && IsNonIdempotent(context.Request.Method) && (conditions & NextUpstreamConditions.NonIdempotent) == 0)
+            return false;
+        // A body that was (partly) streamed to the failed server cannot be sent again.
+        if (sent && HasBody(context.Request)) return false;
+        return true;
+    }
+
+    private static bool IsNonIdempotent(string method) =>
+        HttpMethods.IsPost(method) || HttpMethods.IsPatch(method) || string.Equals(method, "LOCK", StringComparison.OrdinalIgnoreCase);
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength is > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Upstream {Upstream} server {Server} temporarily disabled for {FailTimeoutSeconds}s after {Reason}")]
+    private static partial void LogServerDisabled(ILogger logger, string upstream, string server, string reason, double failTimeoutSeconds);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "No live upstreams in {Upstream}: answered 502")]
+    private static partial void LogNoLiveUpstreams(ILogger logger, string upstream);
+}

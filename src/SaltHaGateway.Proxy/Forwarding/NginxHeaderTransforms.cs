@@ -1,0 +1,60 @@
+using SaltHaGateway.Proxy.Configuration;
+using Yarp.ReverseProxy.Transforms;
+using Yarp.ReverseProxy.Transforms.Builder;
+
+namespace SaltHaGateway.Proxy.Forwarding;
+
+/// <summary>
+/// Builds each route's request headers the way nginx's <c>proxy_set_header</c> does. Defaults, unless a route sets
+/// the header itself: <c>Host $proxy_host</c> (nginx's default: the upstream's name),
+/// <c>X-Forwarded-For $proxy_add_x_forwarded_for</c>, <c>X-Real-IP $remote_addr</c>,
+/// <c>X-Forwarded-Proto $scheme</c>. YARP's own X-Forwarded-* handling is turned off so there is one rule set.
+/// </summary>
+public sealed class NginxHeaderTransforms : ITransformProvider
+{
+    private static readonly (string Name, string Value)[] Defaults =
+    [
+        ("Host", "$proxy_host"),
+        ("X-Forwarded-For", "$proxy_add_x_forwarded_for"),
+        ("X-Real-IP", "$remote_addr"),
+        ("X-Forwarded-Proto", "$scheme"),
+    ];
+
+    public void ValidateRoute(TransformRouteValidationContext context) { }
+
+    public void ValidateCluster(TransformClusterValidationContext context) { }
+
+    public void Apply(TransformBuilderContext context)
+    {
+        var errors = new List<ConfigError>();
+        var options = RouteOptions.Parse(context.Route, "route", errors);
+        var headers = new List<KeyValuePair<string, NginxVariableExpression>>(options.Headers);
+        foreach (var (name, value) in Defaults)
+        {
+            if (headers.Any(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase))) continue;
+            NginxVariableExpression.TryParse(value, out var expression, out _);
+            headers.Add(new(name, expression!));
+        }
+
+        context.UseDefaultForwarders = false;
+        context.AddOriginalHost(true);
+        var proxyHost = context.Route.ClusterId ?? "";
+        var compiled = headers.ToArray();
+        context.AddRequestTransform(transform =>
+        {
+            var request = transform.ProxyRequest;
+            foreach (var (name, expression) in compiled)
+            {
+                var value = expression.Evaluate(transform.HttpContext, proxyHost);
+                if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (value.Length > 0) request.Headers.Host = value;
+                    continue;
+                }
+                request.Headers.Remove(name);
+                if (value.Length > 0) request.Headers.TryAddWithoutValidation(name, value);
+            }
+            return ValueTask.CompletedTask;
+        });
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using SaltHaGateway.Proxy.Configuration;
+using SaltHaGateway.Proxy.Forwarding;
+using SaltHaGateway.Proxy.Observability;
+using SaltHaGateway.Proxy.Upstreams;
+using Yarp.ReverseProxy.Configuration;
+
+namespace SaltHaGateway.Proxy;
+
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>Registers what validating a config needs: YARP's validators, the gateway's header transforms and any
+    /// <see cref="IUpstreamOptionsValidator"/>. Enough on its own for <c>check-config</c>.</summary>
+    public static IReverseProxyBuilder AddGatewayConfigValidation(this IServiceCollection services)
+    {
+        services.TryAddSingleton<GatewayConfigLoader>();
+        return services.AddReverseProxy().AddTransforms<NginxHeaderTransforms>();
+    }
+
+    /// <summary>The proxy: YARP fed from the gateway's file, nginx's balancing and failure handling, hot reload.</summary>
+    public static IServiceCollection AddGatewayProxy(this IServiceCollection services, GatewayConfigSource source)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(source);
+        services.TryAddSingleton<IUpstreamHealthSource, NoActiveHealthChecks>();
+        services.AddSingleton(sp =>
+        {
+            var table = ActivatorUtilities.CreateInstance<UpstreamTable>(sp);
+            table.Config = source.Initial;
+            return table;
+        });
+        services.AddSingleton<ProxyMetrics>(_ => new ProxyMetrics());
+        services.AddSingleton<UpstreamUpGauge>();
+        services.AddSingleton(new InMemoryConfigProvider(source.Initial.Routes, source.Initial.Clusters, source.Initial.Revision));
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
+        services.AddSingleton<ConfigFileReloader>();
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigFileReloader>());
+        services.AddSingleton<UpstreamWarmup>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<UpstreamWarmup>());
+        services.AddHostedService(sp => sp.GetRequiredService<UpstreamWarmup>());
+
+        services.AddGatewayConfigValidation().ConfigureHttpClient((context, handler) =>
+        {
+            var errors = new List<ConfigError>();
+            var options = UpstreamOptions.Parse(new ClusterConfig { Metadata = context.NewMetadata }, "", errors);
+            handler.ConnectTimeout = options.ConnectTimeout;
+            handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
+        });
+        return services;
+    }
+
+    /// <summary>Maps the proxy with the gateway's own steps in place of YARP's balancing and passive checks.</summary>
+    public static ReverseProxyConventionBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<RouteAccessMiddleware>();
+            pipeline.UseMiddleware<NextUpstreamMiddleware>();
+        });
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SaltHaGateway.Proxy;
+using SaltHaGateway.Proxy.Configuration;
+
+namespace SaltHaGateway.Hosting;
+
+/// <summary>Loads and validates a config file completely — the proxy section and the product sections — without
+/// starting anything. Used by <c>check-config</c> and before <c>run</c> builds its host.</summary>
+public static class ConfigCheck
+{
+    public sealed record Result(GatewayProxyConfig? Proxy, GatewayOptions? Gateway, IConfiguration Configuration, IReadOnlyList<ConfigError> Errors);
+
+    public static async Task<Result> RunAsync(string file, string[] overrides)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        GatewayServices.AddConfigValidators(services);
+        services.AddGatewayConfigValidation();
+        await using var provider = services.BuildServiceProvider();
+        var loader = provider.GetRequiredService<GatewayConfigLoader>();
+        var (proxy, errors) = await loader.LoadAsync(file);
+        var all = new List<ConfigError>(errors);
+
+        var configuration = BuildConfiguration(file, overrides, proxy is not null);
+        var gateway = GatewayOptions.Parse(configuration, all);
+        return new Result(proxy, gateway, configuration, all);
+    }
+
+    /// <summary>The file, then environment variables, then command-line overrides, as .NET does it.</summary>
+    public static IConfiguration BuildConfiguration(string file, string[] overrides, bool fileIsValid)
+    {
+        var builder = new ConfigurationBuilder();
+        if (fileIsValid) builder.AddJsonFile(file, optional: false, reloadOnChange: false);
+        return builder.AddEnvironmentVariables().AddCommandLine(overrides).Build();
+    }
+}

@@ -1,0 +1,122 @@
+using System.Net;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing.Matching;
+using Prometheus;
+using SaltHaGateway.AccessLog;
+using SaltHaGateway.Admin;
+using SaltHaGateway.Proxy;
+using SaltHaGateway.Proxy.Configuration;
+using Serilog;
+
+namespace SaltHaGateway.Hosting;
+
+/// <summary>
+/// The <c>run</c> verb: validates the config, then starts one web host with the proxy listeners and the admin
+/// listener, and every enabled subsystem. Returns the process exit code.
+/// </summary>
+public static class GatewayApp
+{
+    public static async Task<int> RunAsync(string? configPath, string[] overrides, TextWriter stderr, CancellationToken ct)
+    {
+        var file = ConfigFileLocator.Resolve(configPath);
+        var check = await ConfigCheck.RunAsync(file, overrides);
+        if (check.Errors.Count > 0)
+        {
+            foreach (var e in check.Errors) await stderr.WriteLineAsync($"salt-ha-gateway: {file}: {e}");
+            return 1;
+        }
+
+        var options = check.Gateway!;
+        await using var logger = GatewayLogging.Create(options.JsonLogs, options.LogLevel);
+        var app = Build(file, check, options, logger);
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (Exception e) when (BindFailure.Explain(e, options) is { } why)
+        {
+            await stderr.WriteLineAsync($"salt-ha-gateway: {why}");
+            await app.DisposeAsync();
+            return 1;
+        }
+        OnStarted(app, options);
+        try
+        {
+            await app.WaitForShutdownAsync(ct);
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+        return 0;
+    }
+
+    public static WebApplication Build(string file, ConfigCheck.Result check, GatewayOptions options, Serilog.ILogger logger)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(check.Configuration);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(logger, dispose: false);
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(60);
+            foreach (var listen in options.Listen.Append(options.AdminListen))
+            {
+                if (listen.IsAny) kestrel.ListenAnyIP(listen.Port);
+                else kestrel.Listen(listen.Address!, listen.Port);
+            }
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(new AdminPort { Port = options.AdminListen.Port });
+        services.AddSingleton<MatcherPolicy, AdminListenerPolicy>();
+        services.AddSingleton<ListenerReadiness>();
+        GatewayServices.AddConfigValidators(services);
+        services.AddGatewayProxy(new GatewayConfigSource(file, check.Proxy!));
+        services.AddHostedService<StartupReachabilityReport>();
+        services.AddHealthChecks()
+            .AddCheck("alive", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), ["live"])
+            .AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
+        if (options.AccessLogFormat != AccessLogFormat.Off)
+        {
+            services.AddSingleton(new AccessLogWriter(options.AccessLogPath));
+            services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
+        }
+
+        var app = builder.Build();
+        var adminPort = options.AdminListen.Port;
+        if (options.AccessLogFormat != AccessLogFormat.Off)
+        {
+            var writer = app.Services.GetRequiredService<AccessLogWriter>();
+            var time = app.Services.GetRequiredService<TimeProvider>();
+            app.UseWhen(c => c.Connection.LocalPort != adminPort,
+                b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
+        }
+        app.MapGatewayProxy();
+        MapAdmin(app);
+        return app;
+    }
+
+    private static void MapAdmin(WebApplication app)
+    {
+        app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() => app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>().Update());
+        app.MapMetrics("/metrics").AdminOnly();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
+        app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
+    }
+
+    private static void OnStarted(WebApplication app, GatewayOptions options)
+    {
+        app.Services.GetRequiredService<ListenerReadiness>().MarkBound();
+        var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
+        var reloader = app.Services.GetRequiredService<ConfigFileReloader>();
+        log.LogInformation("salt-ha-gateway listening on {Listen}; admin on {Admin}; config generation {Generation} (revision {Revision})",
+            string.Join(", ", options.Listen.Select(l => l.Url)), options.AdminListen.Url, reloader.Generation, reloader.Current.Revision);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using SaltHaGateway.Proxy.Configuration;
+
+namespace SaltHaGateway.Hosting;
+
+public enum AccessLogFormat { Combined, Json, Off }
+
+/// <summary>The <c>Gateway</c> section: listeners, access log and log format. Read from the file with .NET's usual
+/// environment (<c>Gateway__Admin__Listen</c>) and command-line (<c>--Gateway:Admin:Listen=</c>) overrides.
+/// Changing it takes a restart.</summary>
+public sealed record GatewayOptions(
+    IReadOnlyList<ListenAddress> Listen,
+    ListenAddress AdminListen,
+    AccessLogFormat AccessLogFormat,
+    string AccessLogPath,
+    bool JsonLogs,
+    Serilog.Events.LogEventLevel LogLevel)
+{
+    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages"];
+    public const string DefaultListen = "http://*:80";
+    public const string DefaultAdminListen = "http://127.0.0.1:9145";
+
+    public static GatewayOptions? Parse(IConfiguration configuration, List<ConfigError> errors)
+    {
+        var section = configuration.GetSection("Gateway");
+        var listen = new List<ListenAddress>();
+        var listenSection = section.GetSection("Listen");
+        if (listenSection.Value is { } single)
+        {
+            errors.Add(new("Gateway:Listen", $"must be an array of URLs, for example [\"{single}\"]"));
+        }
+        else
+        {
+            var urls = listenSection.GetChildren().ToList();
+            if (urls.Count == 0) urls = [new ConfigurationSection(new ConfigurationRoot([]), "Gateway:Listen:0") { Value = DefaultListen }];
+            foreach (var child in urls)
+            {
+                if (ListenAddress.TryParse(child.Value, out var address, out var error)) listen.Add(address!);
+                else errors.Add(new(child.Path, error!));
+            }
+        }
+
+        var adminUrl = section["Admin:Listen"] ?? DefaultAdminListen;
+        ListenAddress.TryParse(adminUrl, out var admin, out var adminError);
+        if (admin is null) errors.Add(new("Gateway:Admin:Listen", adminError!));
+        else if (listen.Any(l => l.Port == admin.Port && admin.Port != 0))
+            errors.Add(new("Gateway:Admin:Listen", $"port {admin.Port} is also a proxy listener; the admin endpoints need a port of their own"));
+
+        var format = (section["AccessLog:Format"] ?? "combined").ToLowerInvariant() switch
+        {
+            "combined" => AccessLogFormat.Combined,
+            "json" => AccessLogFormat.Json,
+            "off" => AccessLogFormat.Off,
+            var other => Invalid(errors, "Gateway:AccessLog:Format", $"\"{other}\" is not combined, json or off", AccessLogFormat.Off),
+        };
+        var path = section["AccessLog:Path"] ?? "stdout";
+
+        var jsonLogs = (section["Log:Format"] ?? "text").ToLowerInvariant() switch
+        {
+            "text" => false,
+            "json" => true,
+            var other => Invalid(errors, "Gateway:Log:Format", $"\"{other}\" is not text or json", false),
+        };
+        var levelText = section["Log:Level"] ?? "Information";
+        if (!Enum.TryParse<Serilog.Events.LogEventLevel>(levelText, true, out var level))
+            errors.Add(new("Gateway:Log:Level", $"\"{levelText}\" is not Verbose, Debug, Information, Warning, Error or Fatal"));
+
+        foreach (var child in section.GetChildren())
+        {
+            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                errors.Add(new($"Gateway:{child.Key}", "unknown key; expected Listen, Admin, AccessLog, Log, StatusPages"));
+        }
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level);
+    }
+
+    private static T Invalid<T>(List<ConfigError> errors, string path, string message, T fallback)
+    {
+        errors.Add(new(path, message));
+        return fallback;
+    }
+}
