@@ -31,6 +31,11 @@ public sealed class AccessRules
             IPNetwork? network = null;
             if (parts[1] != "all")
             {
+                var addressPart = parts[1].Split('/')[0];
+                if (!addressPart.Contains(':') && addressPart.Count(c => c == '.') != 3)
+                {
+                    rules = null; error = $"invalid address \"{parts[1]}\" in \"{raw}\""; return false;
+                }
                 if (IPAddress.TryParse(parts[1], out var ip))
                     network = new IPNetwork(ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
                 else if (IPNetwork.TryParse(parts[1], out var net))

@@ -1,0 +1,1 @@
+namespace SaltHaGateway.IntegrationTests; public class Placeholder {}
