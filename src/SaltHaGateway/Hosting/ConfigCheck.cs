@@ -22,7 +22,16 @@ public static class ConfigCheck
         var (proxy, errors) = await loader.LoadAsync(file);
         var all = new List<ConfigError>(errors);
 
-        var configuration = BuildConfiguration(file, overrides, proxy is not null);
+        IConfiguration configuration;
+        try
+        {
+            configuration = BuildConfiguration(file, overrides, fileIsValid: true);
+        }
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or System.Text.Json.JsonException)
+        {
+            // The file itself is unreadable or not JSON: that is already reported above.
+            configuration = BuildConfiguration(file, overrides, fileIsValid: false);
+        }
         var gateway = GatewayOptions.Parse(configuration, all);
         return new Result(proxy, gateway, configuration, all);
     }

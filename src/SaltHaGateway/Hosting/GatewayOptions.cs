@@ -31,12 +31,12 @@ public sealed record GatewayOptions(
         }
         else
         {
-            var urls = listenSection.GetChildren().ToList();
-            if (urls.Count == 0) urls = [new ConfigurationSection(new ConfigurationRoot([]), "Gateway:Listen:0") { Value = DefaultListen }];
-            foreach (var child in urls)
+            var urls = listenSection.GetChildren().Select(c => (c.Path, c.Value)).ToList();
+            if (urls.Count == 0) urls = [("Gateway:Listen:0", DefaultListen)];
+            foreach (var (urlPath, url) in urls)
             {
-                if (ListenAddress.TryParse(child.Value, out var address, out var error)) listen.Add(address!);
-                else errors.Add(new(child.Path, error!));
+                if (ListenAddress.TryParse(url, out var address, out var error)) listen.Add(address!);
+                else errors.Add(new(urlPath, error!));
             }
         }
 
