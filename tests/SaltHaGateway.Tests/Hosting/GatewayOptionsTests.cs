@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using SaltHaGateway.Hosting;
+using SaltHaGateway.Proxy.Configuration;
+
+namespace SaltHaGateway.Tests.Hosting;
+
+public sealed class GatewayOptionsTests
+{
+    private static (GatewayOptions? Options, List<ConfigError> Errors) Parse(params (string Key, string Value)[] values)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value)))
+            .Build();
+        var errors = new List<ConfigError>();
+        return (GatewayOptions.Parse(configuration, errors), errors);
+    }
+
+    [Fact]
+    public void Defaults_are_port_80_and_a_loopback_admin_listener()
+    {
+        var (options, errors) = Parse();
+        Assert.Empty(errors);
+        Assert.Equal("http://*:80", Assert.Single(options!.Listen).Url);
+        Assert.True(options.AdminListen.IsLoopback);
+        Assert.Equal(AccessLogFormat.Combined, options.AccessLogFormat);
+    }
+
+    [Fact]
+    public void Admin_port_may_not_be_a_proxy_port()
+    {
+        var (_, errors) = Parse(("Gateway:Listen:0", "http://*:9000"), ("Gateway:Admin:Listen", "http://127.0.0.1:9000"));
+        Assert.Equal("Gateway:Admin:Listen", Assert.Single(errors).Path);
+    }
+
+    [Fact]
+    public void Listen_must_be_an_array()
+    {
+        var (_, errors) = Parse(("Gateway:Listen", "http://*:80"));
+        Assert.Contains("must be an array", Assert.Single(errors).Message);
+    }
+
+    [Fact]
+    public void Unknown_keys_and_bad_values_are_named()
+    {
+        var (_, errors) = Parse(("Gateway:Lisen:0", "x"), ("Gateway:AccessLog:Format", "main"), ("Gateway:Log:Level", "loud"));
+        Assert.Equal(["Gateway:AccessLog:Format", "Gateway:Lisen", "Gateway:Log:Level"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
+    }
+}
