@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SaltHaGateway.Proxy.Observability;
@@ -11,6 +12,7 @@ namespace SaltHaGateway.Proxy.Configuration;
 /// an unknown cluster, a bad address, an empty or deleted file — keeps the running config, logs every problem and
 /// counts a failure. The file's directory is watched (editors save by rename, config maps by symlink swap) and,
 /// because watchers miss events on some filesystems, the file's size and time are also compared every second.
+/// SIGHUP forces a reload.
 /// </summary>
 public sealed partial class ConfigFileReloader : BackgroundService
 {
@@ -79,6 +81,8 @@ public sealed partial class ConfigFileReloader : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var watcher = CreateWatcher();
+        // `kill -HUP` reloads, as with nginx and systemd's ExecReload.
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; Signal(); });
         using var poll = new PeriodicTimer(PollInterval);
         var pollTask = PollAsync(poll, stoppingToken);
         try

@@ -49,7 +49,7 @@ public static class DemoCommand
             4. Master B is back on 127.0.0.1:{b.Port}; it rejoins once its fail_timeout has passed.
 
             The gateway keeps running: try `curl {url}`, `curl http://127.0.0.1:{adminPort}/metrics`, edit {configFile}
-            (it reloads within a second; a bad edit is rejected and logged), and stop B with Ctrl-C to end the demo.
+            (it reloads within a second; a bad edit is rejected and logged), and press Ctrl-C to end the demo.
             """);
         return await gateway;
     }
