@@ -88,4 +88,22 @@ public sealed class ReloadTests
         Assert.Equal(0, failures);
         Assert.True(await gateway.MetricAsync("saltha_config_generation") >= 3);
     }
+
+    [Fact]
+    public async Task Changing_only_the_body_limit_takes_effect()
+    {
+        await using var echo = await EchoUpstream.StartAsync();
+        await using var gateway = await GatewayProcess.StartAsync((p, ad) => GatewayProcess.Config(p, ad, [echo.Address]));
+        using var http = new HttpClient();
+        using (var r = await http.PostAsync(gateway.Url, new ByteArrayContent(new byte[2000]))) Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+
+        var config = GatewayProcess.Config(gateway.Port, gateway.AdminPort, [echo.Address]);
+        config["ReverseProxy"]!["Routes"]!["act2"]!["MaxRequestBodySize"] = 1000;
+        await gateway.WriteConfigAsync(config.ToJsonString());
+        await Eventually.GetAsync(async () =>
+        {
+            using var r = await http.PostAsync(gateway.Url, new ByteArrayContent(new byte[2000]));
+            return r.StatusCode;
+        }, c => c == HttpStatusCode.RequestEntityTooLarge, what: "413 after lowering the limit");
+    }
 }

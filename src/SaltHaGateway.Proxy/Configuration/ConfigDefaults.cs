@@ -10,8 +10,20 @@ public static class ConfigDefaults
     public const long MaxRequestBodySize = 1024 * 1024;
     public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(60);
 
-    public static RouteConfig Apply(RouteConfig route) =>
-        route.MaxRequestBodySize is null ? route with { MaxRequestBodySize = MaxRequestBodySize } : route;
+    /// <summary>Route metadata keys the gateway adds itself; users cannot set them.</summary>
+    public const string InternalPrefix = "SaltHaGateway.";
+
+    public static RouteConfig Apply(RouteConfig route)
+    {
+        var limit = route.MaxRequestBodySize ?? MaxRequestBodySize;
+        // YARP 2.3 does not notice a route whose only change is MaxRequestBodySize; carrying the value in the
+        // metadata makes such an edit a change it sees.
+        var metadata = new Dictionary<string, string>(route.Metadata ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase)
+        {
+            [InternalPrefix + "MaxRequestBodySize"] = limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return route with { MaxRequestBodySize = limit, Metadata = metadata };
+    }
 
     public static ClusterConfig Apply(ClusterConfig cluster)
     {

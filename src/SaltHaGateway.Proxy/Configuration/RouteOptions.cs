@@ -31,6 +31,10 @@ public sealed record RouteOptions
                 else
                     errors.Add(new(at, error!));
             }
+            else if (key.StartsWith(ConfigDefaults.InternalPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
             else if (key.Equals("Access", StringComparison.OrdinalIgnoreCase))
             {
                 if (AccessRules.TryParse(value, out access, out var error)) { }
