@@ -18,6 +18,7 @@ public static class GatewayApp
 {
     public static async Task<int> RunAsync(string? configPath, string[] overrides, TextWriter stderr, CancellationToken ct)
     {
+        RuntimeMetrics.Configure();
         var file = ConfigFileLocator.Resolve(configPath);
         var check = await ConfigCheck.RunAsync(file, overrides);
         if (check.Errors.Count > 0)
