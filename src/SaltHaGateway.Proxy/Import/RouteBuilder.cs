@@ -1,0 +1,278 @@
+namespace SaltHaGateway.Proxy.Import;
+
+/// <summary>
+/// Turns the translated server blocks into routes, listeners and status pages, and pushes the per-location
+/// proxy settings that the gateway keeps per cluster onto the clusters.
+/// </summary>
+/// <remarks>
+/// nginx picks a server by listening socket, then by Host; inside a listening socket the default server
+/// (default_server, else the first) takes every Host no other server names. So: with one server per set of
+/// listeners, routes carry no Hosts; with several, the named servers' routes carry their names and the
+/// default server's routes carry none but a later Order, so a named server always wins for its own names.
+/// When servers listen on different ports, hosts are qualified with the port ("name:8080", "*:8080"),
+/// which ASP.NET matches against the Host header's port.
+/// </remarks>
+internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel model)
+{
+    private static readonly string[] ClusterKeys = ["ConnectTimeout", "NextUpstream", "NextUpstreamTries", "NextUpstreamTimeout"];
+    private readonly Dictionary<(string Cluster, string Key), (string? Value, NginxDirective Location)> _clusterSettings = [];
+    private readonly HashSet<string> _routeKeys = [];
+
+    public void Build(IReadOnlyList<ServerModel> servers)
+    {
+        CollectListen(servers);
+        var groups = servers.GroupBy(ListenKey).ToList();
+        var multiGroup = groups.Count > 1;
+        if (multiGroup && groups.SelectMany(g => g.First().Listens.Select(l => l.Port).Distinct()).GroupBy(p => p).Any(p => p.Count() > 1))
+        {
+            diagnostics.Warning(servers[0].Source,
+                "servers listen on different addresses with the same port; the gateway cannot tell them apart (routes match by Host only)");
+        }
+
+        foreach (var group in groups)
+        {
+            var members = group.ToList();
+            var shared = members.Count > 1;
+            var defaultServer = members.FirstOrDefault(s => s.Listens.Any(l => l.DefaultServer)) ?? members[0];
+            foreach (var server in members)
+            {
+                var isDefault = !shared || ReferenceEquals(server, defaultServer);
+                if (!isDefault && server.Names.Count == 0)
+                {
+                    diagnostics.Warning(server.Source,
+                        "server has no usable server_name and is not the default server for its listeners; its locations are not translated");
+                    continue;
+                }
+
+                var ports = server.Listens.Select(l => l.Port).Distinct().ToList();
+                List<string>? hosts = (multiGroup, isDefault) switch
+                {
+                    (false, true) => null,
+                    (false, false) => server.Names.ToList(),
+                    (true, true) => ports.Select(p => $"*:{p}").ToList(),
+                    (true, false) => server.Names.SelectMany(n => ports.Select(p => $"{n}:{p}")).ToList(),
+                };
+                int? order = shared && isDefault ? 1 : null;
+                foreach (var location in server.Locations)
+                {
+                    AddLocation(location, hosts, order);
+                }
+            }
+        }
+
+        FinishClusters();
+    }
+
+    private static string ListenKey(ServerModel s) =>
+        string.Join(",", s.Listens.Select(l => l.Url).Distinct().OrderBy(u => u, StringComparer.Ordinal));
+
+    private void CollectListen(IReadOnlyList<ServerModel> servers)
+    {
+        foreach (var server in servers)
+        {
+            foreach (var listen in server.Listens)
+            {
+                if (model.Listen.Contains(listen.Url))
+                {
+                    continue;
+                }
+
+                // Kestrel's http://*:P already takes IPv6 as well; a second [::]:P bind would fail.
+                var any = $"http://*:{listen.Port}";
+                var v6 = $"http://[::]:{listen.Port}";
+                if (listen.Url == v6 && servers.Any(s => s.Listens.Any(l => l.Url == any)))
+                {
+                    diagnostics.Warning(server.Source, $"\"[::]:{listen.Port}\" is covered by \"*:{listen.Port}\" (the gateway listens on IPv4 and IPv6 there)");
+                    continue;
+                }
+
+                model.Listen.Add(listen.Url);
+            }
+        }
+    }
+
+    private void AddLocation(LocationModel location, List<string>? hosts, int? order)
+    {
+        if (location.CheckStatus is { } status)
+        {
+            AddStatusPage(location, status);
+            if (location.ProxyPass is not null)
+            {
+                diagnostics.Warning(location.ProxyPass.Source, "location also has check_status, which serves it; proxy_pass left out");
+            }
+
+            return;
+        }
+
+        if (location.ProxyPass is not { } target)
+        {
+            return;
+        }
+
+        if (!location.Pattern.Path.StartsWith('/'))
+        {
+            diagnostics.NotTranslated(location.Source, $"location \"{location.Pattern.Path}\" does not start with '/' and never matches");
+            return;
+        }
+
+        var cluster = ResolveCluster(target);
+        if (cluster is null)
+        {
+            return;
+        }
+
+        var transforms = LocationRoute.Transforms(location.Pattern, target.Uri);
+        if (transforms is null)
+        {
+            diagnostics.NotTranslated(target.Source,
+                $"replacing location \"{location.Pattern.Path}\" with URI \"{target.Uri}\" has no exact path transform (one ends in '/', the other does not)");
+            return;
+        }
+
+        if (cluster.Scheme is not null && cluster.Scheme != target.Scheme)
+        {
+            diagnostics.NotTranslated(target.Source, $"cluster \"{cluster.Id}\" is already used over {cluster.Scheme}; one cluster cannot use both http and https");
+            return;
+        }
+
+        var path = LocationRoute.Path(location.Pattern, location.Source, diagnostics);
+        var key = $"{order}|{string.Join(",", hosts ?? [])}|{path}";
+        if (!_routeKeys.Add(key))
+        {
+            diagnostics.Warning(location.Source,
+                $"another server already has a route for \"{path}\" with the same hosts; nginx ignores this conflicting server name, so does the import");
+            return;
+        }
+
+        cluster.Scheme = target.Scheme;
+        var route = new RouteModel(UniqueRouteId(cluster.Id), cluster.Id, path) { Hosts = hosts, Order = order };
+        route.Transforms.AddRange(transforms);
+        if (location.Settings.MaxBodySize is { } size)
+        {
+            route.MaxRequestBodySize = long.Parse(size.Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        foreach (var header in location.Settings.SetHeaders ?? [])
+        {
+            route.Metadata.Set($"ProxySetHeader.{header.Name}", header.Value);
+        }
+
+        if (location.Settings.AccessText is { } access)
+        {
+            route.Metadata.Set("Access", access);
+        }
+
+        MergeClusterSettings(cluster, location);
+        model.Routes.Add(route);
+    }
+
+    private void AddStatusPage(LocationModel location, NginxDirective status)
+    {
+        if (status.Args.Count == 1 && status.Args[0] != "html")
+        {
+            if (status.Args[0] is not ("csv" or "json"))
+            {
+                diagnostics.Error(status, $"invalid value \"{status.Args[0]}\"");
+                return;
+            }
+
+            diagnostics.Warning(status, $"default format \"{status.Args[0]}\" is not translated: the status page defaults to html, clients ask for ?format={status.Args[0]}");
+        }
+
+        var path = location.Pattern.Path;
+        if (location.Pattern.Kind == LocationKind.Prefix && path.Length > 1)
+        {
+            path = path.TrimEnd('/');
+        }
+
+        model.StatusPages.Add(new StatusPageModel(path, location.Settings.AccessText));
+    }
+
+    private ClusterModel? ResolveCluster(ProxyPassTarget target)
+    {
+        var host = target.Endpoint.Host;
+        var upstream = model.Clusters.FirstOrDefault(c => c.Source is not null && string.Equals(c.Id, host, StringComparison.OrdinalIgnoreCase));
+        if (upstream is not null)
+        {
+            if (target.Endpoint.Port is { } port)
+            {
+                diagnostics.Error(target.Source, $"upstream \"{upstream.Id}\" may not have port {port}");
+                return null;
+            }
+
+            return upstream;
+        }
+
+        if (!target.Endpoint.IsIpLiteral && host != "localhost")
+        {
+            diagnostics.Error(target.Source,
+                $"host not found in upstream \"{host}\": no upstream block has this name, and the import does not resolve host names (define the upstream or use an IP address)");
+            return null;
+        }
+
+        var authority = target.Endpoint.Authority(target.DefaultPort);
+        var cluster = model.Clusters.FirstOrDefault(c => c.Source is null && c.Id == authority);
+        if (cluster is null)
+        {
+            cluster = new ClusterModel(authority, source: null);
+            cluster.Metadata.Set("Balance", UpstreamBalance.RoundRobin.Value);
+            cluster.Destinations.Add(new DestinationModel(authority, authority));
+            model.Clusters.Add(cluster);
+        }
+
+        return cluster;
+    }
+
+    private void MergeClusterSettings(ClusterModel cluster, LocationModel location)
+    {
+        var s = location.Settings;
+        Setting?[] values = [s.ConnectTimeout, s.NextUpstream, s.NextUpstreamTries, s.NextUpstreamTimeout];
+        for (var i = 0; i < ClusterKeys.Length; i++)
+        {
+            var key = (cluster.Id, ClusterKeys[i]);
+            var value = values[i]?.Value;
+            if (!_clusterSettings.TryGetValue(key, out var first))
+            {
+                _clusterSettings[key] = (value, location.Source);
+                continue;
+            }
+
+            if (first.Value != value)
+            {
+                diagnostics.Warning(values[i]?.Source ?? location.Source,
+                    $"{ClusterKeys[i]} is per cluster in the gateway: this location gives \"{value ?? "(nginx default)"}\" for \"{cluster.Id}\" but the location at line {first.Location.Line} gives \"{first.Value ?? "(nginx default)"}\"; the first is used");
+            }
+        }
+    }
+
+    private void FinishClusters()
+    {
+        foreach (var ((clusterId, key), (value, _)) in _clusterSettings)
+        {
+            if (value is not null)
+            {
+                model.Clusters.First(c => c.Id == clusterId).Metadata.Set(key, value);
+            }
+        }
+
+        foreach (var cluster in model.Clusters)
+        {
+            var scheme = cluster.Scheme ?? "http";
+            foreach (var destination in cluster.Destinations)
+            {
+                destination.Address = $"{scheme}://{destination.Authority}";
+            }
+        }
+    }
+
+    private string UniqueRouteId(string baseId)
+    {
+        var id = baseId;
+        for (var n = 2; model.Routes.Any(r => r.Id == id); n++)
+        {
+            id = $"{baseId}-{n}";
+        }
+
+        return id;
+    }
+}

@@ -1,0 +1,40 @@
+namespace SaltHaGateway.Proxy.Import;
+
+/// <summary>
+/// <c>server_name</c> values as route host patterns: exact names and "*.example.com" carry over, ".example.com"
+/// becomes both "example.com" and "*.example.com"; "" and "_" name nothing; regex names, trailing wildcards
+/// ("www.example.*") and variables cannot be expressed and are reported.
+/// </summary>
+internal static class ServerNames
+{
+    public static IEnumerable<string> Parse(NginxDirective d, ImportDiagnostics diagnostics)
+    {
+        if (!diagnostics.RequireSimple(d) || !diagnostics.RequireArgs(d, 1))
+        {
+            yield break;
+        }
+
+        foreach (var name in d.Args)
+        {
+            if (name is "" or "_")
+            {
+                continue;
+            }
+
+            if (name.StartsWith('~') || name.Contains('$') || name.EndsWith(".*", StringComparison.Ordinal))
+            {
+                diagnostics.NotTranslated(d, $"server name \"{name}\" cannot be expressed as a route host");
+                continue;
+            }
+
+            if (name.StartsWith('.'))
+            {
+                yield return name[1..].ToLowerInvariant();
+                yield return "*" + name.ToLowerInvariant();
+                continue;
+            }
+
+            yield return name.ToLowerInvariant();
+        }
+    }
+}
