@@ -20,6 +20,7 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
         HealthCheckSpec? check = null;
         var checkSettings = new List<(NginxDirective Source, string Key, string Value)>();
         var ok = true;
+        var untranslatedServers = 0;
 
         foreach (var d in upstream.Block!)
         {
@@ -31,9 +32,13 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
                     {
                         servers.Add(server);
                     }
+                    else if (d.Args.FirstOrDefault("").StartsWith("unix:", StringComparison.Ordinal))
+                    {
+                        untranslatedServers++;
+                    }
                     else
                     {
-                        ok &= !d.Args.FirstOrDefault("").StartsWith("unix:", StringComparison.Ordinal);
+                        ok = false;
                     }
 
                     break;
@@ -147,7 +152,15 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 
         if (servers.Count == 0 && ok)
         {
-            diagnostics.Error(upstream, $"no servers are inside upstream \"{cluster.Id}\"");
+            if (untranslatedServers > 0)
+            {
+                diagnostics.NotTranslated(upstream, $"upstream \"{cluster.Id}\" has no server the gateway can use");
+            }
+            else
+            {
+                diagnostics.Error(upstream, $"no servers are inside upstream \"{cluster.Id}\"");
+            }
+
             return null;
         }
 
