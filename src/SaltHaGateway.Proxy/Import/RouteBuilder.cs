@@ -211,10 +211,14 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
         }
 
         var authority = target.Endpoint.Authority(target.DefaultPort);
-        var cluster = model.Clusters.FirstOrDefault(c => c.Source is null && c.Id == authority);
+
+        // ':' separates sections in .NET configuration keys, so a cluster (and the routes named after it)
+        // must not carry one in its id.
+        var id = authority.Replace("[", "").Replace("]", "").Replace(':', '_');
+        var cluster = model.Clusters.FirstOrDefault(c => c.Source is null && c.Id == id);
         if (cluster is null)
         {
-            cluster = new ClusterModel(authority, source: null);
+            cluster = new ClusterModel(id, source: null);
             cluster.Metadata.Set("Balance", UpstreamBalance.RoundRobin.Value);
             cluster.Destinations.Add(new DestinationModel(authority, authority));
             model.Clusters.Add(cluster);

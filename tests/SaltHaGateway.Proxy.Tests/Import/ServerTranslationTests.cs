@@ -185,9 +185,9 @@ public sealed class ServerTranslationTests
     public void ProxyPassToAnAddressMakesItsOwnCluster()
     {
         var root = Import("server { location / { proxy_pass http://127.0.0.1:8000; } }\n", out _);
-        var cluster = root.GetProperty("ReverseProxy").GetProperty("Clusters").GetProperty("127.0.0.1:8000");
+        var cluster = root.GetProperty("ReverseProxy").GetProperty("Clusters").GetProperty("127.0.0.1_8000");
         Assert.Equal("http://127.0.0.1:8000", cluster.GetProperty("Destinations").GetProperty("127.0.0.1:8000").GetProperty("Address").GetString());
-        Assert.Equal("127.0.0.1:8000", Routes(root).GetProperty("127.0.0.1:8000").GetProperty("ClusterId").GetString());
+        Assert.Equal("127.0.0.1_8000", Routes(root).GetProperty("127.0.0.1_8000").GetProperty("ClusterId").GetString());
     }
 
     [Fact]
