@@ -3,6 +3,10 @@ namespace SaltHaGateway.Proxy.Import;
 /// <summary>Reads one <c>server { ... }</c> block: listeners, names, server-level settings and locations.</summary>
 internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs)
 {
+    // Directives nginx knows but rejects in these contexts ("is not allowed here"), as opposed to unknown ones.
+    private static readonly string[] NotInServer = ["http", "events", "upstream", "server", "proxy_pass"];
+    private static readonly string[] NotInLocation = ["http", "events", "upstream", "server", "listen", "server_name"];
+
     public ServerModel? Translate(NginxDirective server, ProxySettings inherited)
     {
         if (!diagnostics.RequireBlock(server) || !diagnostics.RequireArgs(server, 0, 0))
@@ -37,11 +41,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
                     accessLogs.Add(d);
                     break;
                 default:
-                    if (!settings.TryApply(d))
-                    {
-                        diagnostics.NotTranslated(d);
-                    }
-
+                    Other(d, settings, NotInServer);
                     break;
             }
         }
@@ -125,11 +125,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
                     diagnostics.NotTranslated(d, "nested locations");
                     break;
                 default:
-                    if (!settings.TryApply(d))
-                    {
-                        diagnostics.NotTranslated(d);
-                    }
-
+                    Other(d, settings, NotInLocation);
                     break;
             }
         }
@@ -140,5 +136,17 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
         }
 
         return new LocationModel(pattern, location, settings.Build(inherited), proxyPass, checkStatus);
+    }
+
+    private void Other(NginxDirective d, ProxySettingsBuilder settings, string[] notAllowed)
+    {
+        if (notAllowed.Contains(d.Name))
+        {
+            diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
+        }
+        else if (!settings.TryApply(d))
+        {
+            diagnostics.NotTranslated(d, d.HasBlock ? $"block with {d.Block!.Count} directive(s)" : null);
+        }
     }
 }

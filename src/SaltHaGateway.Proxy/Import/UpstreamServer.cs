@@ -72,6 +72,10 @@ internal sealed record UpstreamServer(
 
                 backup = true;
             }
+            else if (arg == "resolve")
+            {
+                diagnostics.Warning(d, "server parameter \"resolve\" is not translated; the gateway resolves host names per connection");
+            }
             else if (arg == "down")
             {
                 down = true;

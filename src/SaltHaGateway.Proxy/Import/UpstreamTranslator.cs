@@ -144,8 +144,13 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 
                     break;
 
+                case "location" or "listen" or "server_name" or "proxy_pass" or "upstream" or "http" or "events":
+                    diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
+                    ok = false;
+                    break;
+
                 default:
-                    diagnostics.NotTranslated(d);
+                    diagnostics.NotTranslated(d, d.HasBlock ? $"block with {d.Block!.Count} directive(s)" : null);
                     break;
             }
         }
