@@ -40,13 +40,18 @@ internal static class GatewayConfigJsonWriter
     private static void WriteGateway(Utf8JsonWriter w, GatewayModel model)
     {
         w.WriteStartObject("Gateway");
-        w.WriteStartArray("Listen");
-        foreach (var url in model.Listen)
-        {
-            w.WriteStringValue(url);
-        }
 
-        w.WriteEndArray();
+        // A file with upstreams only (a fragment) leaves the listeners to the gateway's defaults.
+        if (model.Listen.Count > 0)
+        {
+            w.WriteStartArray("Listen");
+            foreach (var url in model.Listen)
+            {
+                w.WriteStringValue(url);
+            }
+
+            w.WriteEndArray();
+        }
         if (model.AccessLog is { } log)
         {
             w.WriteStartObject("AccessLog");

@@ -14,8 +14,7 @@ namespace SaltHaGateway.Proxy.Import;
 /// </remarks>
 internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel model)
 {
-    private static readonly string[] ClusterKeys = ["ConnectTimeout", "NextUpstream", "NextUpstreamTries", "NextUpstreamTimeout"];
-    private readonly Dictionary<(string Cluster, string Key), (string? Value, NginxDirective Location)> _clusterSettings = [];
+    private readonly ClusterSettingsMerger _clusterSettings = new(diagnostics);
     private readonly HashSet<string> _routeKeys = [];
 
     public void Build(IReadOnlyList<ServerModel> servers)
@@ -95,7 +94,11 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
     {
         if (location.CheckStatus is { } status)
         {
-            AddStatusPage(location, status);
+            if (StatusPage.From(location, status, diagnostics) is { } page)
+            {
+                model.StatusPages.Add(page);
+            }
+
             if (location.ProxyPass is not null)
             {
                 diagnostics.Warning(location.ProxyPass.Source, "location also has check_status, which serves it; proxy_pass left out");
@@ -162,30 +165,8 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
             route.Metadata.Set("Access", access);
         }
 
-        MergeClusterSettings(cluster, location);
+        _clusterSettings.Add(cluster, location);
         model.Routes.Add(route);
-    }
-
-    private void AddStatusPage(LocationModel location, NginxDirective status)
-    {
-        if (status.Args.Count == 1 && status.Args[0] != "html")
-        {
-            if (status.Args[0] is not ("csv" or "json"))
-            {
-                diagnostics.Error(status, $"invalid value \"{status.Args[0]}\"");
-                return;
-            }
-
-            diagnostics.Warning(status, $"default format \"{status.Args[0]}\" is not translated: the status page defaults to html, clients ask for ?format={status.Args[0]}");
-        }
-
-        var path = location.Pattern.Path;
-        if (location.Pattern.Kind == LocationKind.Prefix && path.Length > 1)
-        {
-            path = path.TrimEnd('/');
-        }
-
-        model.StatusPages.Add(new StatusPageModel(path, location.Settings.AccessText));
     }
 
     private ClusterModel? ResolveCluster(ProxyPassTarget target)
@@ -227,38 +208,9 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
         return cluster;
     }
 
-    private void MergeClusterSettings(ClusterModel cluster, LocationModel location)
-    {
-        var s = location.Settings;
-        Setting?[] values = [s.ConnectTimeout, s.NextUpstream, s.NextUpstreamTries, s.NextUpstreamTimeout];
-        for (var i = 0; i < ClusterKeys.Length; i++)
-        {
-            var key = (cluster.Id, ClusterKeys[i]);
-            var value = values[i]?.Value;
-            if (!_clusterSettings.TryGetValue(key, out var first))
-            {
-                _clusterSettings[key] = (value, location.Source);
-                continue;
-            }
-
-            if (first.Value != value)
-            {
-                diagnostics.Warning(values[i]?.Source ?? location.Source,
-                    $"{ClusterKeys[i]} is per cluster in the gateway: this location gives \"{value ?? "(nginx default)"}\" for \"{cluster.Id}\" but the location at line {first.Location.Line} gives \"{first.Value ?? "(nginx default)"}\"; the first is used");
-            }
-        }
-    }
-
     private void FinishClusters()
     {
-        foreach (var ((clusterId, key), (value, _)) in _clusterSettings)
-        {
-            if (value is not null)
-            {
-                model.Clusters.First(c => c.Id == clusterId).Metadata.Set(key, value);
-            }
-        }
-
+        _clusterSettings.WriteTo(model.Clusters);
         foreach (var cluster in model.Clusters)
         {
             var scheme = cluster.Scheme ?? "http";

@@ -1,12 +1,11 @@
-using System.Text;
-
 namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>Turns one <c>upstream NAME { ... }</c> block into a cluster: servers, balancing, keepalive, active checks.</summary>
 internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 {
-    private static readonly string[] ExpectAliveValues = ["http_2xx", "http_3xx", "http_4xx", "http_5xx"];
+    private static readonly string[] NotInUpstream = ["location", "listen", "server_name", "proxy_pass", "upstream", "http", "events"];
 
+    /// <summary>The cluster (also when some lines had errors, so later references still resolve); null if unusable.</summary>
     public ClusterModel? Translate(NginxDirective upstream)
     {
         if (!diagnostics.RequireBlock(upstream) || !diagnostics.RequireArgs(upstream, 1, 1))
@@ -17,18 +16,22 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
         var cluster = new ClusterModel(upstream.Args[0], upstream);
         var balance = UpstreamBalance.RoundRobin;
         var servers = new List<UpstreamServer>();
-        HealthCheckSpec? check = null;
-        var checkSettings = new List<(NginxDirective Source, string Key, string Value)>();
+        var checks = new UpstreamCheckBuilder(diagnostics);
         var ok = true;
         var untranslatedServers = 0;
 
         foreach (var d in upstream.Block!)
         {
+            if (checks.TryApply(d, out var valid))
+            {
+                ok &= valid;
+                continue;
+            }
+
             switch (d.Name)
             {
                 case "server":
-                    var server = UpstreamServer.Parse(d, balance, diagnostics);
-                    if (server is not null)
+                    if (UpstreamServer.Parse(d, balance, diagnostics) is { } server)
                     {
                         servers.Add(server);
                     }
@@ -43,9 +46,7 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 
                     break;
 
-                case "ip_hash":
-                case "hash":
-                case "least_conn":
+                case "ip_hash" or "hash" or "least_conn":
                     var parsed = UpstreamBalance.Parse(d, diagnostics);
                     if (parsed is null)
                     {
@@ -72,85 +73,20 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
                     break;
 
                 case "keepalive":
-                    if (diagnostics.RequireSimple(d) && diagnostics.RequireArgs(d, 1, 1))
-                    {
-                        if (NginxNumber.TryParse(d.Args[0], out var n) && n > 0)
-                        {
-                            cluster.Metadata.Set("Keepalive", n.ToString());
-                        }
-                        else
-                        {
-                            diagnostics.Error(d, $"invalid value \"{d.Args[0]}\" in \"keepalive\" directive");
-                            ok = false;
-                        }
-                    }
-                    else
-                    {
-                        ok = false;
-                    }
-
-                    break;
-
-                case "check":
-                    if (check is not null)
-                    {
-                        diagnostics.Warning(d, "\"check\" given twice in this upstream; the last one is used");
-                    }
-
-                    check = HealthCheckSpec.Parse(d, diagnostics);
-                    ok &= check is not null;
-                    break;
-
-                case "check_http_send":
-                    if (diagnostics.RequireSimple(d) && diagnostics.RequireArgs(d, 1, 1))
-                    {
-                        checkSettings.Add((d, "CheckHttpSend", Escape(d.Args[0])));
-                    }
-                    else
-                    {
-                        ok = false;
-                    }
-
-                    break;
-
-                case "check_http_expect_alive":
-                    var alive = ParseExpectAlive(d);
-                    if (alive is null)
-                    {
-                        ok = false;
-                    }
-                    else
-                    {
-                        checkSettings.Add((d, "CheckHttpExpectAlive", alive));
-                    }
-
-                    break;
-
-                case "check_keepalive_requests":
-                    if (diagnostics.RequireSimple(d) && diagnostics.RequireArgs(d, 1, 1) &&
-                        NginxNumber.TryParse(d.Args[0], out var requests) && requests > 0)
-                    {
-                        checkSettings.Add((d, "CheckKeepaliveRequests", requests.ToString()));
-                    }
-                    else
-                    {
-                        if (d.Args.Count == 1 && !d.HasBlock)
-                        {
-                            diagnostics.Error(d, $"invalid value \"{d.Args[0]}\" in \"check_keepalive_requests\" directive");
-                        }
-
-                        ok = false;
-                    }
-
-                    break;
-
-                case "location" or "listen" or "server_name" or "proxy_pass" or "upstream" or "http" or "events":
-                    diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
-                    ok = false;
+                    ok &= Keepalive(d, cluster);
                     break;
 
                 default:
-                    diagnostics.NotTranslated(d, d.HasBlock ? $"block with {d.Block!.Count} directive(s)" : null);
+                    if (NotInUpstream.Contains(d.Name))
+                    {
+                        diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
+                        ok = false;
+                    }
+                    else
+                    {
+                        diagnostics.NotTranslated(d, d.HasBlock ? $"block with {d.Block!.Count} directive(s)" : null);
+                    }
+
                     break;
             }
         }
@@ -170,42 +106,33 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
         }
 
         cluster.Metadata.Set("Balance", balance.Value);
-        ApplyCheck(cluster, upstream, check, checkSettings);
-        AddDestinations(cluster, servers, check);
+        checks.WriteTo(cluster, upstream);
+        AddDestinations(cluster, servers, checks.Active ? checks.Check!.Port : null);
         return cluster;
     }
 
-    private void ApplyCheck(ClusterModel cluster, NginxDirective upstream, HealthCheckSpec? check,
-        List<(NginxDirective Source, string Key, string Value)> settings)
+    private bool Keepalive(NginxDirective d, ClusterModel cluster)
     {
-        if (check is null)
+        if (!diagnostics.RequireSimple(d) || !diagnostics.RequireArgs(d, 1, 1))
         {
-            foreach (var setting in settings)
-            {
-                diagnostics.Warning(setting.Source, "has no effect without a \"check\" directive in the same upstream; left out");
-            }
-
-            return;
+            return false;
         }
 
-        if (!check.GatewaySupportsType)
+        if (!NginxNumber.TryParse(d.Args[0], out var n) || n == 0)
         {
-            diagnostics.Warning(upstream,
-                $"upstream \"{cluster.Id}\": check type \"{check.Type}\" is not supported by the gateway (tcp, ssl_hello, http); the upstream is imported without active checks");
-            return;
+            diagnostics.Error(d, $"invalid value \"{d.Args[0]}\" in \"keepalive\" directive");
+            return false;
         }
 
-        cluster.Metadata.Set("Check", check.Verbatim);
-        foreach (var setting in settings)
-        {
-            cluster.Metadata.Set(setting.Key, setting.Value);
-        }
+        cluster.Metadata.Set("Keepalive", n.ToString());
+        return true;
     }
 
-    private static void AddDestinations(ClusterModel cluster, List<UpstreamServer> servers, HealthCheckSpec? check)
+    private static void AddDestinations(ClusterModel cluster, List<UpstreamServer> servers, int? checkPort)
     {
         foreach (var server in servers)
         {
+            // The contract names destinations after the address as written; a repeated address gets "#2", "#3".
             var id = server.Address;
             for (var n = 2; cluster.Destinations.Any(d => d.Id == id); n++)
             {
@@ -213,7 +140,7 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
             }
 
             var destination = new DestinationModel(id, server.Endpoint.Authority(80));
-            if (check?.Port is { } port && check.GatewaySupportsType)
+            if (checkPort is { } port)
             {
                 destination.Health = $"http://{server.Endpoint.UrlHost}:{port}";
             }
@@ -233,43 +160,5 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
         {
             metadata.Set(key, value);
         }
-    }
-
-    private string? ParseExpectAlive(NginxDirective d)
-    {
-        if (!diagnostics.RequireSimple(d) || !diagnostics.RequireArgs(d, 1))
-        {
-            return null;
-        }
-
-        foreach (var arg in d.Args)
-        {
-            if (!ExpectAliveValues.Contains(arg, StringComparer.OrdinalIgnoreCase))
-            {
-                diagnostics.Error(d, $"invalid value \"{arg}\"");
-                return null;
-            }
-        }
-
-        return string.Join(' ', d.Args);
-    }
-
-    /// <summary>Back to nginx string escapes, as the contract keeps check_http_send ("\r\n" as two characters).</summary>
-    internal static string Escape(string value)
-    {
-        var sb = new StringBuilder(value.Length + 8);
-        foreach (var ch in value)
-        {
-            sb.Append(ch switch
-            {
-                '\\' => @"\\",
-                '\r' => @"\r",
-                '\n' => @"\n",
-                '\t' => @"\t",
-                _ => ch.ToString(),
-            });
-        }
-
-        return sb.ToString();
     }
 }
