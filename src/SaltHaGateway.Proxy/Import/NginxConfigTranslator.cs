@@ -70,7 +70,8 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
                 case "access_log":
                     accessLogs.Add(d);
                     break;
-                case "location" or "listen" or "server_name" or "proxy_pass" or "check_status":
+                case "location" or "listen" or "server_name" or "proxy_pass" or "check_status" or "events":
+                case var name when UpstreamTranslator.UpstreamOnly.Contains(name) && name != "server":
                     diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
                     break;
                 default:

@@ -4,8 +4,11 @@ namespace SaltHaGateway.Proxy.Import;
 internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs)
 {
     // Directives nginx knows but rejects in these contexts ("is not allowed here"), as opposed to unknown ones.
-    private static readonly string[] NotInServer = ["http", "events", "upstream", "server", "proxy_pass"];
-    private static readonly string[] NotInLocation = ["http", "events", "upstream", "server", "listen", "server_name"];
+    private static readonly string[] NotInServer =
+        ["http", "events", "upstream", "server", "proxy_pass", .. UpstreamTranslator.UpstreamOnly];
+
+    private static readonly string[] NotInLocation =
+        ["http", "events", "upstream", "server", "listen", "server_name", .. UpstreamTranslator.UpstreamOnly];
 
     public ServerModel? Translate(NginxDirective server, ProxySettings inherited)
     {

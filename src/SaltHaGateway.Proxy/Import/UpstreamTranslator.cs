@@ -3,6 +3,13 @@ namespace SaltHaGateway.Proxy.Import;
 /// <summary>Turns one <c>upstream NAME { ... }</c> block into a cluster: servers, balancing, keepalive, active checks.</summary>
 internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 {
+    /// <summary>Directives nginx accepts only inside an upstream block.</summary>
+    internal static readonly string[] UpstreamOnly =
+    [
+        "server", "ip_hash", "hash", "least_conn", "random", "keepalive", "zone", "check", "check_http_send",
+        "check_http_expect_alive", "check_keepalive_requests", "check_fastcgi_param",
+    ];
+
     private static readonly string[] NotInUpstream = ["location", "listen", "server_name", "proxy_pass", "upstream", "http", "events"];
 
     /// <summary>The cluster (also when some lines had errors, so later references still resolve); null if unusable.</summary>

@@ -25,4 +25,15 @@ public sealed class DirectiveContextTests
         Assert.Equal(("map", 1, path), (warning.Directive, warning.Line, warning.File));
         Assert.Contains("block with 2 directive(s)", warning.Message);
     }
+
+    [Theory]
+    [InlineData("check interval=3000;\nupstream u { server 10.0.0.1:80; }\n", 1, "check")]
+    [InlineData("upstream u { server 10.0.0.1:80; }\nserver {\nip_hash;\n}\n", 3, "ip_hash")]
+    [InlineData("upstream u { server 10.0.0.1:80; }\nserver {\nlocation / {\nproxy_pass http://u;\ncheck_http_send \"x\";\n}\n}\n", 5, "check_http_send")]
+    [InlineData("upstream u { server 10.0.0.1:80; }\nserver {\nserver 10.0.0.2:80;\n}\n", 3, "server")]
+    public void UpstreamDirectivesElsewhereAreRejected(string text, int line, string directive)
+    {
+        var (result, path) = TempNginxConfig.ImportText(text);
+        TempNginxConfig.SingleError(result, path, line, $"\"{directive}\" directive is not allowed here");
+    }
 }
