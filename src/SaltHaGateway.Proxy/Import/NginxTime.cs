@@ -2,7 +2,7 @@ namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>
 /// nginx time values (ngx_parse_time): parts such as "1h 30m" or "500ms", units y M w d h m s ms, each at most
-/// once and largest first; a bare number is seconds. Second-resolution directives (fail_timeout) reject "ms".
+/// once and largest first; a bare number (also one trailing other parts) is seconds. Second-resolution directives (fail_timeout) reject "ms".
 /// </summary>
 internal static class NginxTime
 {
@@ -42,7 +42,14 @@ internal static class NginxTime
             string unit;
             if (i == text.Length)
             {
-                unit = "s";
+                // nginx adds a trailing bare number as seconds whatever came before ("1m30", even "1s500").
+                if (value > (long.MaxValue - total) / 1000)
+                {
+                    return false;
+                }
+
+                total += value * 1000;
+                break;
             }
             else
             {

@@ -12,6 +12,8 @@ public sealed class NginxValueTests
     [InlineData("1d", true, 86_400_000L)]
     [InlineData("2w", true, 1_209_600_000L)]
     [InlineData("10", true, 10_000L)]
+    [InlineData("1m30", false, 90_000L)]
+    [InlineData("1s500", false, 501_000L)]
     public void TimeParses(string text, bool seconds, long ms)
     {
         Assert.True(NginxTime.TryParse(text, seconds, out var value));

@@ -115,7 +115,7 @@ public sealed class ProxySettingsTests
     [InlineData("client_max_body_size 10mb;", "\"client_max_body_size\" directive invalid value \"10mb\"")]
     [InlineData("client_max_body_size -1;", "invalid value \"-1\"")]
     [InlineData("proxy_connect_timeout 3x;", "\"proxy_connect_timeout\" directive invalid value \"3x\"")]
-    [InlineData("proxy_connect_timeout 1s500;", "invalid value \"1s500\"")]
+    [InlineData("proxy_connect_timeout 1s1s;", "invalid value \"1s1s\"")]
     [InlineData("proxy_next_upstream_timeout soon;", "invalid value \"soon\"")]
     [InlineData("proxy_next_upstream_tries two;", "\"proxy_next_upstream_tries\" directive invalid number \"two\"")]
     [InlineData("proxy_next_upstream error http_418;", "invalid value \"http_418\"")]
