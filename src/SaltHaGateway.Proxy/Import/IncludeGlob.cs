@@ -106,6 +106,14 @@ internal static class IncludeGlob
             }
         }
 
-        return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant);
+        try
+        {
+            return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant);
+        }
+        catch (ArgumentException)
+        {
+            // A character class glob(3) would read differently (e.g. a reversed range): match it literally.
+            return new Regex("^" + Regex.Escape(segment) + "$", RegexOptions.CultureInvariant);
+        }
     }
 }

@@ -15,6 +15,7 @@ namespace SaltHaGateway.Proxy.Import;
 internal sealed class NginxConfigParser(string confPrefix, ImportDiagnostics diagnostics)
 {
     private const int MaxIncludeDepth = 32;
+    private const int MaxBlockDepth = 64;
     private readonly List<string> _open = [];
 
     public IReadOnlyList<NginxDirective> ParseFile(string path)
@@ -34,7 +35,7 @@ internal sealed class NginxConfigParser(string confPrefix, ImportDiagnostics dia
         try
         {
             var tokenizer = new NginxTokenizer(text, full);
-            return ParseBlock(tokenizer, full, inBlock: false, openLine: 0);
+            return ParseBlock(tokenizer, full, depth: 0, openLine: 0);
         }
         finally
         {
@@ -42,8 +43,9 @@ internal sealed class NginxConfigParser(string confPrefix, ImportDiagnostics dia
         }
     }
 
-    private List<NginxDirective> ParseBlock(NginxTokenizer tokenizer, string file, bool inBlock, int openLine)
+    private List<NginxDirective> ParseBlock(NginxTokenizer tokenizer, string file, int depth, int openLine)
     {
+        var inBlock = depth > 0;
         var result = new List<NginxDirective>();
         var args = new List<NginxToken>();
         while (true)
@@ -86,9 +88,14 @@ internal sealed class NginxConfigParser(string confPrefix, ImportDiagnostics dia
                         throw new NginxSyntaxException(file, token.Line, name, "directive \"include\" is not terminated by \";\"");
                     }
 
+                    if (depth >= MaxBlockDepth)
+                    {
+                        throw new NginxSyntaxException(file, token.Line, name, $"blocks nested deeper than {MaxBlockDepth} levels");
+                    }
+
                     var headerArgs = args.ToList();
                     args.Clear();
-                    var children = ParseBlock(tokenizer, file, inBlock: true, openLine: token.Line);
+                    var children = ParseBlock(tokenizer, file, depth + 1, openLine: token.Line);
                     result.Add(Make(headerArgs, file, children));
                     break;
 
@@ -133,7 +140,16 @@ internal sealed class NginxConfigParser(string confPrefix, ImportDiagnostics dia
             throw new NginxSyntaxException(include.File, include.Line, "include", $"includes nested deeper than {MaxIncludeDepth} levels");
         }
 
-        var files = Resolve(include);
+        IReadOnlyList<string> files;
+        try
+        {
+            files = Resolve(include);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new NginxSyntaxException(include.File, include.Line, "include", $"cannot resolve \"{include.Args[0]}\": {e.Message}");
+        }
+
         var result = new List<NginxDirective>();
         foreach (var file in files)
         {
