@@ -4,14 +4,7 @@ namespace SaltHaGateway.Proxy.Import;
 /// Turns the translated server blocks into routes, listeners and status pages, and pushes the per-location
 /// proxy settings that the gateway keeps per cluster onto the clusters.
 /// </summary>
-/// <remarks>
-/// nginx picks a server by listening socket, then by Host; inside a listening socket the default server
-/// (default_server, else the first) takes every Host no other server names. So: with one server per set of
-/// listeners, routes carry no Hosts; with several, the named servers' routes carry their names and the
-/// default server's routes carry none but a later Order, so a named server always wins for its own names.
-/// When servers listen on different ports, hosts are qualified with the port ("name:8080", "*:8080"),
-/// which ASP.NET matches against the Host header's port.
-/// </remarks>
+/// <remarks>Which hosts each server's routes match is worked out by <see cref="ServerHostPlan"/>.</remarks>
 internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel model)
 {
     private readonly ClusterSettingsMerger _clusterSettings = new(diagnostics);
@@ -20,50 +13,20 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
     public void Build(IReadOnlyList<ServerModel> servers)
     {
         CollectListen(servers);
-        var groups = servers.GroupBy(ListenKey).ToList();
-        var multiGroup = groups.Count > 1;
-        if (multiGroup && groups.SelectMany(g => g.First().Listens.Select(l => l.Port).Distinct()).GroupBy(p => p).Any(p => p.Count() > 1))
+        if (servers.Count > 0)
         {
-            diagnostics.Warning(servers[0].Source,
-                "servers listen on different addresses with the same port; the gateway cannot tell them apart (routes match by Host only)");
-        }
-
-        foreach (var group in groups)
-        {
-            var members = group.ToList();
-            var shared = members.Count > 1;
-            var defaultServer = members.FirstOrDefault(s => s.Listens.Any(l => l.DefaultServer)) ?? members[0];
-            foreach (var server in members)
+            var plan = new ServerHostPlan(servers, diagnostics);
+            foreach (var server in servers)
             {
-                var isDefault = !shared || ReferenceEquals(server, defaultServer);
-                if (!isDefault && server.Names.Count == 0)
-                {
-                    diagnostics.Warning(server.Source,
-                        "server has no usable server_name and is not the default server for its listeners; its locations are not translated");
-                    continue;
-                }
-
-                var ports = server.Listens.Select(l => l.Port).Distinct().ToList();
-                List<string>? hosts = (multiGroup, isDefault) switch
-                {
-                    (false, true) => null,
-                    (false, false) => server.Names.ToList(),
-                    (true, true) => ports.Select(p => $"*:{p}").ToList(),
-                    (true, false) => server.Names.SelectMany(n => ports.Select(p => $"{n}:{p}")).ToList(),
-                };
-                int? order = shared && isDefault ? 1 : null;
                 foreach (var location in server.Locations)
                 {
-                    AddLocation(location, hosts, order);
+                    AddLocation(location, plan.For(server));
                 }
             }
         }
 
         FinishClusters();
     }
-
-    private static string ListenKey(ServerModel s) =>
-        string.Join(",", s.Listens.Select(l => l.Url).Distinct().OrderBy(u => u, StringComparer.Ordinal));
 
     private void CollectListen(IReadOnlyList<ServerModel> servers)
     {
@@ -90,8 +53,13 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
         }
     }
 
-    private void AddLocation(LocationModel location, List<string>? hosts, int? order)
+    private void AddLocation(LocationModel location, IReadOnlyList<HostMatch> matches)
     {
+        if (matches.Count == 0)
+        {
+            return;
+        }
+
         if (location.CheckStatus is { } status)
         {
             if (StatusPage.From(location, status, diagnostics) is { } page)
@@ -139,34 +107,38 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
         }
 
         var path = LocationRoute.Path(location.Pattern, location.Source, diagnostics);
-        var key = $"{order}|{string.Join(",", hosts ?? [])}|{path}";
-        if (!_routeKeys.Add(key))
-        {
-            diagnostics.Warning(location.Source,
-                $"another server already has a route for \"{path}\" with the same hosts; nginx ignores this conflicting server name, so does the import");
-            return;
-        }
-
         cluster.Scheme = target.Scheme;
-        var route = new RouteModel(UniqueRouteId(cluster.Id), cluster.Id, path) { Hosts = hosts, Order = order };
-        route.Transforms.AddRange(transforms);
-        if (location.Settings.MaxBodySize is { } size)
+        foreach (var match in matches)
         {
-            route.MaxRequestBodySize = long.Parse(size.Value, System.Globalization.CultureInfo.InvariantCulture);
-        }
+            var key = $"{match.Order}|{string.Join(",", match.Hosts ?? [])}|{path}";
+            if (!_routeKeys.Add(key))
+            {
+                diagnostics.Warning(location.Source,
+                    $"another server already has a route for \"{path}\" with the same hosts; nginx ignores this conflicting server name, so does the import");
+                continue;
+            }
 
-        foreach (var header in location.Settings.SetHeaders ?? [])
-        {
-            route.Metadata.Set($"ProxySetHeader.{header.Name}", header.Value);
-        }
+            var route = new RouteModel(UniqueRouteId(cluster.Id), cluster.Id, path) { Hosts = match.Hosts, Order = match.Order };
+            route.Transforms.AddRange(transforms);
+            if (location.Settings.MaxBodySize is { } size)
+            {
+                route.MaxRequestBodySize = long.Parse(size.Value, System.Globalization.CultureInfo.InvariantCulture);
+            }
 
-        if (location.Settings.AccessText is { } access)
-        {
-            route.Metadata.Set("Access", access);
+            foreach (var header in location.Settings.SetHeaders ?? [])
+            {
+                route.Metadata.Set($"ProxySetHeader.{header.Name}", header.Value);
+            }
+
+            if (location.Settings.AccessText is { } access)
+            {
+                route.Metadata.Set("Access", access);
+            }
+
+            model.Routes.Add(route);
         }
 
         _clusterSettings.Add(cluster, location);
-        model.Routes.Add(route);
     }
 
     private ClusterModel? ResolveCluster(ProxyPassTarget target)

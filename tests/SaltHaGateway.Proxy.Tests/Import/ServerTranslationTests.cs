@@ -121,6 +121,58 @@ public sealed class ServerTranslationTests
         Assert.Equal(["*:8090"], routes.GetProperty("api").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
     }
 
+    [Fact]
+    public void DualStackServerSharesItsSocketWithAnIPv4OnlyServer()
+    {
+        var root = Import("""
+            server { listen 80; listen [::]:80; server_name a.example; location / { proxy_pass http://act2; } }
+            server { listen 80; server_name b.example; location / { proxy_pass http://api; } }
+            """, out _);
+        Assert.Equal(["http://*:80"], Listen(root));
+        var routes = Routes(root);
+        Assert.False(routes.GetProperty("act2").GetProperty("Match").TryGetProperty("Hosts", out _));
+        Assert.Equal(1, routes.GetProperty("act2").GetProperty("Order").GetInt32());
+        Assert.Equal(["b.example"], routes.GetProperty("api").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+    }
+
+    [Fact]
+    public void ServerThatIsDefaultOnOnePortAndNamedOnAnotherMatchesBoth()
+    {
+        var root = Import("""
+            server { listen 80; server_name a.example; location / { proxy_pass http://act2; } }
+            server { listen 80; listen 8080; server_name b.example; location / { proxy_pass http://api; } }
+            """, out _);
+        var routes = Routes(root);
+        Assert.Equal(["*:80"], routes.GetProperty("act2").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(1, routes.GetProperty("act2").GetProperty("Order").GetInt32());
+        Assert.Equal(["b.example:80", "*:8080"], routes.GetProperty("api").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.False(routes.GetProperty("api").TryGetProperty("Order", out _));
+        Assert.Equal(2, routes.EnumerateObject().Count());
+    }
+
+    [Fact]
+    public void DefaultServerSharingOnePortButAloneOnAnotherGetsTwoRoutes()
+    {
+        var root = Import("""
+            server { listen 80; listen 8080; location / { proxy_pass http://act2; } }
+            server { listen 80; server_name b.example; location / { proxy_pass http://api; } }
+            """, out _);
+        var routes = Routes(root);
+        Assert.Equal(["*:80"], routes.GetProperty("act2").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.Equal(1, routes.GetProperty("act2").GetProperty("Order").GetInt32());
+        Assert.Equal(["*:8080"], routes.GetProperty("act2-2").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.False(routes.GetProperty("act2-2").TryGetProperty("Order", out _));
+        Assert.Equal(["b.example:80"], routes.GetProperty("api").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+    }
+
+    [Fact]
+    public void NamelessNonDefaultServerIsReported()
+    {
+        var root = Import("server {\nlisten 80;\nlocation / { proxy_pass http://act2; }\n}\nserver {\nlisten 80;\nlocation / { proxy_pass http://api; }\n}\n", out var diagnostics);
+        Assert.Single(Routes(root).EnumerateObject());
+        Assert.Contains(diagnostics, d => d.Directive == "server" && d.Line == 7 && d.Message.Contains("not the default server"));
+    }
+
     [Theory]
     [InlineData("location /", "/{**catch-all}")]
     [InlineData("location /x/", "/x/{**catch-all}")]
