@@ -47,6 +47,13 @@ public static class NginxConfigImporter
         }
 
         var model = new NginxConfigTranslator(diagnostics).Translate(tree);
-        return new NginxImportResult(GatewayConfigJsonWriter.Write(model), diagnostics.Items);
+        return new NginxImportResult(GatewayConfigJsonWriter.Write(model), InFileOrder(diagnostics.Items));
+    }
+
+    /// <summary>Files in the order they were first mentioned, lines ascending within a file.</summary>
+    private static IReadOnlyList<ImportDiagnostic> InFileOrder(IReadOnlyList<ImportDiagnostic> items)
+    {
+        var files = items.Select(d => d.File).Distinct().ToList();
+        return items.OrderBy(d => files.IndexOf(d.File)).ThenBy(d => d.Line).ToList();
     }
 }
