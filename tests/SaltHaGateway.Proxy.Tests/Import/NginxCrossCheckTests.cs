@@ -28,6 +28,8 @@ public sealed class NginxCrossCheckTests
         { Act2 + "server {\n listen 127.0.0.1:{P};\n location / { proxy_pass http://act2; proxy_connect_timeout 1s500; client_max_body_size 0; allow 10.1.2.3/8; }\n}\n", true },
         { Act2 + "server {\n listen 127.0.0.1:{P};\n location / { proxy_pass http://act2; proxy_connect_timeout \"1h 30m\"; }\n}\n", true },
         { Act2 + "server {\n listen 127.0.0.1:{P};\n location / { proxy_pass http://act2; proxy_connect_timeout 1s1s; }\n}\n", false },
+        { Act2 + "server {\n listen 127.0.0.1:{P};\n server_name www.*.example;\n}\n", true },
+        { Act2 + "server {\n listen 127.0.0.1:{P};\n server_name *.example.com .example.org www.example.* _ \"\";\n}\n", true },
         { "upstream u { server 10.0.0.1:80 weight=0; }\n", false },
         { "upstream u { server 10.0.0.1:80 weight=x; }\n", false },
         { "upstream u { server 10.0.0.1:80 max_fails=x; }\n", false },

@@ -96,6 +96,18 @@ public sealed class ServerTranslationTests
         Assert.False(second.TryGetProperty("Order", out _));
     }
 
+    [Theory]
+    [InlineData("~^(?<sub>.+)\\.example$")]
+    [InlineData("www.example.*")]
+    [InlineData("www.*.example")]
+    [InlineData("$hostname")]
+    public void ServerNamesRoutesCannotExpressAreReported(string name)
+    {
+        var root = Import($"server {{ listen 80; server_name a.example; location / {{ proxy_pass http://act2; }} }}\nserver {{\nlisten 80;\nserver_name b.example {name};\nlocation / {{ proxy_pass http://api; }}\n}}\n", out var diagnostics);
+        Assert.Equal(["b.example"], Routes(root).GetProperty("api").GetProperty("Match").GetProperty("Hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.Contains(diagnostics, d => d.Directive == "server_name" && d.Line == 6 && !d.IsError && d.Message.Contains(name));
+    }
+
     [Fact]
     public void DefaultServerFlagPicksTheCatchAll()
     {
