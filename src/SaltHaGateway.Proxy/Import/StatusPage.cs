@@ -1,0 +1,32 @@
+namespace SaltHaGateway.Proxy.Import;
+
+/// <summary>
+/// A <c>check_status [html|csv|json]</c> location as a Gateway:StatusPages entry: its path and the location's
+/// allow/deny rules. The gateway page picks its format per request (?format=), so a default other than html
+/// is reported.
+/// </summary>
+internal static class StatusPage
+{
+    public static StatusPageModel? From(LocationModel location, NginxDirective status, ImportDiagnostics diagnostics)
+    {
+        if (status.Args.Count == 1 && status.Args[0] != "html")
+        {
+            if (status.Args[0] is not ("csv" or "json"))
+            {
+                diagnostics.Error(status, $"invalid value \"{status.Args[0]}\"");
+                return null;
+            }
+
+            diagnostics.Warning(status,
+                $"default format \"{status.Args[0]}\" is not translated: the status page defaults to html, clients ask for ?format={status.Args[0]}");
+        }
+
+        var path = location.Pattern.Path;
+        if (location.Pattern.Kind == LocationKind.Prefix && path.Length > 1)
+        {
+            path = path.TrimEnd('/');
+        }
+
+        return new StatusPageModel(path, location.Settings.AccessText);
+    }
+}
