@@ -1,12 +1,32 @@
 using System.CommandLine;
+using SaltHaGateway.Proxy.Import;
 
 namespace SaltHaGateway.Cli;
 
-/// <summary>Verbs contributed by the subsystems (import-nginx, sync init, import-keepalived).</summary>
+/// <summary>Verbs contributed by the subsystems.</summary>
 public static class GatewayCommands
 {
     public static IEnumerable<Command> Extra()
     {
-        yield break;
+        yield return ImportNginx();
+    }
+
+    private static Command ImportNginx()
+    {
+        var file = new Argument<string>("file") { Description = "nginx config to import (nginx.conf or a file of upstream/server blocks); includes are followed" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the gateway config here (replaced in one step) instead of standard output" };
+        var prefix = new Option<string?>("--prefix") { Description = "Directory that relative include paths resolve against (default: the file's directory, as nginx -c)" };
+        var command = new Command("import-nginx", "Translate an nginx config into a gateway config; every directive it cannot translate is reported with file and line.")
+        {
+            file, output, prefix,
+        };
+        command.SetAction(result =>
+        {
+            var args = new List<string> { result.GetValue(file)! };
+            if (result.GetValue(output) is { } o) args.AddRange(["-o", o]);
+            if (result.GetValue(prefix) is { } p) args.AddRange(["--prefix", p]);
+            return NginxImportCommand.Run(args, Console.Out, Console.Error);
+        });
+        return command;
     }
 }
