@@ -16,6 +16,12 @@ internal sealed class SchedulerLagTracker
 
     public SchedulerLagTracker(int capacity = 256) => _samples = new (DateTimeOffset, TimeSpan)[capacity];
 
+    /// <summary>A tick is pending (tests wait for this before moving a fake clock).</summary>
+    public bool IsWaiting
+    {
+        get { lock (_gate) return _expectedWake is not null; }
+    }
+
     public void BeginWait(DateTimeOffset expectedWake)
     {
         lock (_gate) _expectedWake = expectedWake;
