@@ -13,6 +13,7 @@ internal sealed class TargetHealth
     private DateTimeOffset? _lastChangeAt;
     private long _checks;
     private long _timesDown;
+    private long _discarded;
 
     public TargetHealth(CheckTarget target, bool firstSuccessMarksUp)
     {
@@ -71,6 +72,8 @@ internal sealed class TargetHealth
         get { lock (_gate) return _last?.ReasonName; }
     }
 
+    public void MarkDiscarded() => Interlocked.Increment(ref _discarded);
+
     public StatusRow ToRow(int index)
     {
         lock (_gate)
@@ -85,6 +88,7 @@ internal sealed class TargetHealth
                 LastCheckAt = _lastCheckAt,
                 LastChangeAt = _lastChangeAt,
                 TimesDown = _timesDown,
+                Discarded = Interlocked.Read(ref _discarded),
             };
         }
     }

@@ -39,6 +39,8 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
 
     public long Generation => _state.Generation;
 
+    internal SchedulerLagTracker? LagTracker => _lagMonitor?.Tracker;
+
     /// <summary>
     /// Installs a configuration generation. Servers whose address and check did not change keep their state
     /// and counters; new or changed ones start from <c>default_down</c> and are probed at once.
@@ -159,7 +161,11 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
         if (discardedLag is { } lag)
         {
             Log.ProbeDiscarded(_logger, loop.Definition.ToString(), lag.TotalMilliseconds, loop.Definition.Timeout.TotalMilliseconds);
-            foreach (var health in loop.Subscribers) _metrics.Discarded(health.Target);
+            foreach (var health in loop.Subscribers)
+            {
+                health.MarkDiscarded();
+                _metrics.Discarded(health.Target);
+            }
             return;
         }
 
