@@ -95,7 +95,15 @@ internal sealed class ProbeLoop
             var lag = _lag is not null && result.Reason == ProbeReason.Timeout ? _lag.MaxLag(started, finished) : TimeSpan.Zero;
             var discarded = lag > Definition.Timeout;
             lock (_gate) _schedule.Finished(finished, retrySoon: discarded);
-            _owner.OnProbeFinished(this, result, finished - started, finished, discarded ? lag : null);
+            try
+            {
+                _owner.OnProbeFinished(this, result, finished - started, finished, discarded ? lag : null);
+            }
+            catch (Exception e)
+            {
+                // Recording must never end the loop; the next check will try again.
+                _owner.OnRecordFailed(this, e);
+            }
         }
     }
 

@@ -37,5 +37,9 @@ public sealed partial class UpstreamHealthMonitor
         [LoggerMessage(EventId = 3008, EventName = "FirstRoundIncomplete", Level = LogLevel.Warning,
             Message = "{Pending} servers had no check result after {BoundMs:0} ms; they keep their default state")]
         public static partial void FirstRoundIncomplete(ILogger logger, int pending, double boundMs);
+
+        [LoggerMessage(EventId = 3009, EventName = "CheckRecordFailed", Level = LogLevel.Error,
+            Message = "recording the check result of {Probe} failed")]
+        public static partial void RecordFailed(ILogger logger, Exception exception, string probe);
     }
 }

@@ -21,6 +21,7 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
     private readonly SchedulerLagMonitor? _lagMonitor;
     private readonly Random _random = new();
     private volatile State _state = State.Empty;
+    private volatile bool _firstRoundCompleted;
     private bool _disposed;
 
     public UpstreamHealthMonitor(TimeProvider time, ILogger<UpstreamHealthMonitor>? logger = null, IHealthProber? prober = null,
@@ -38,6 +39,9 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
     public event Action<ServerHealthChanged>? Changed;
 
     public long Generation => _state.Generation;
+
+    /// <summary>True once <see cref="RunFirstRoundAsync"/> has returned (for a readiness endpoint).</summary>
+    public bool FirstRoundCompleted => _firstRoundCompleted;
 
     internal SchedulerLagTracker? LagTracker => _lagMonitor?.Tracker;
 
@@ -118,11 +122,16 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
     public async Task RunFirstRoundAsync(CancellationToken ct)
     {
         var state = _state;
-        if (state.ByKey.Count == 0) return;
+        if (state.ByKey.Count == 0)
+        {
+            _firstRoundCompleted = true;
+            return;
+        }
         var bound = state.ByKey.Values.Max(h => h.Target.Spec.Timeout) + _options.FirstRoundSlack;
         var all = Task.WhenAll(state.ByKey.Values.Select(h => h.FirstResult));
         var finished = await Task.WhenAny(all, Task.Delay(bound, _time, ct)).ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
+        _firstRoundCompleted = true;
         if (finished != all)
             Log.FirstRoundIncomplete(_logger, state.ByKey.Values.Count(h => !h.FirstResult.IsCompleted), bound.TotalMilliseconds);
     }
@@ -186,6 +195,8 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
             Raise(new ServerHealthChanged(t.Upstream, t.Server, t.Host, t.CheckPort, up, reason, rise, fall, at));
         }
     }
+
+    internal void OnRecordFailed(ProbeLoop loop, Exception e) => Log.RecordFailed(_logger, e, loop.Definition.ToString());
 
     private void Raise(ServerHealthChanged change)
     {

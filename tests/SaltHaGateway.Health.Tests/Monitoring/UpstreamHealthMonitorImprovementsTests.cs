@@ -32,8 +32,10 @@ public sealed class UpstreamHealthMonitorImprovementsTests
         first.Succeed();
         await Eventually.True(() => f.Monitor.Snapshot().Rows.Sum(r => r.Checks) == 1, "one result");
         Assert.False(round.IsCompleted);
+        Assert.False(f.Monitor.FirstRoundCompleted);
         second.Succeed();
         await round.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(f.Monitor.FirstRoundCompleted);
         Assert.All(f.Monitor.Snapshot().Rows, r => Assert.True(r.IsUp));
     }
 
