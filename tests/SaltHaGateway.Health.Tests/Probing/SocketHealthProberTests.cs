@@ -25,6 +25,16 @@ public sealed class SocketHealthProberTests
     }
 
     [Fact]
+    public async Task Tcp_checks_never_hold_their_socket_open()
+    {
+        // The module's stock tcp check keeps its socket and stops checking (yaoweibin#144); ours closes every time.
+        await using var server = new LoopbackHttpServer();
+        for (var i = 0; i < 3; i++) Assert.True((await Run(Probe(CheckType.Tcp, server.Port))).Success);
+        await Eventually.True(() => Volatile.Read(ref server.ClosedByPeer) == 3, "every check connection closed by the prober");
+        Assert.Equal(3, Volatile.Read(ref server.Accepted));
+    }
+
+    [Fact]
     public async Task Tcp_reports_a_refusing_port()
     {
         using var refusing = new RefusingPort();

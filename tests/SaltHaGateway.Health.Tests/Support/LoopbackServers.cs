@@ -35,6 +35,8 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public volatile string? LastRequest;
     public volatile string? LastServerName;
     public int Requests;
+    public int Accepted;
+    public int ClosedByPeer;
 
     private async Task AcceptAsync()
     {
@@ -43,6 +45,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             TcpClient client;
             try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
             catch { return; }
+            Interlocked.Increment(ref Accepted);
             _ = Task.Run(() => ServeAsync(client));
         }
     }
@@ -69,7 +72,11 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
             while (!_replyAtOnce && filled < buffer.Length)
             {
                 var n = await stream.ReadAsync(buffer.AsMemory(filled), timeout.Token);
-                if (n == 0) return;
+                if (n == 0)
+                {
+                    Interlocked.Increment(ref ClosedByPeer);
+                    return;
+                }
                 filled += n;
                 if (Encoding.Latin1.GetString(buffer, 0, filled).Contains("\r\n\r\n")) break;
             }
