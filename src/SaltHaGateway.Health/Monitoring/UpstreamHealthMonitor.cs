@@ -52,6 +52,7 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
     public void Apply(IReadOnlyList<CheckTarget> targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
+        foreach (var target in targets) Validate(target);
         lock (_applyGate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -194,6 +195,15 @@ public sealed partial class UpstreamHealthMonitor : IAsyncDisposable
             else Log.PeerDisabled(_logger, t.Upstream, t.Server, reason);
             Raise(new ServerHealthChanged(t.Upstream, t.Server, t.Host, t.CheckPort, up, reason, rise, fall, at));
         }
+    }
+
+    /// <summary>Specs come from <see cref="CheckSpec.TryParse"/>; this catches hand-built ones before any state changes.</summary>
+    private static void Validate(CheckTarget t)
+    {
+        var s = t.Spec;
+        if (s.Rise < 1 || s.Fall < 1 || s.Interval <= TimeSpan.Zero || s.Timeout <= TimeSpan.Zero || t.CheckPort is < 1 or > 65535
+            || string.IsNullOrEmpty(t.Host) || string.IsNullOrEmpty(t.Upstream) || string.IsNullOrEmpty(t.Server))
+            throw new ArgumentException($"invalid check target {t.Upstream}/{t.Server} ({t.Host}:{t.CheckPort}, rise {s.Rise}, fall {s.Fall}, interval {s.Interval}, timeout {s.Timeout})", nameof(t));
     }
 
     internal void OnRecordFailed(ProbeLoop loop, Exception e) => Log.RecordFailed(_logger, e, loop.Definition.ToString());

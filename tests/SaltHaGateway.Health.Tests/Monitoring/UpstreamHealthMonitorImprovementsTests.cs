@@ -205,6 +205,17 @@ public sealed class UpstreamHealthMonitorImprovementsTests
     }
 
     [Fact]
+    public async Task A_hand_built_invalid_target_is_rejected_before_anything_changes()
+    {
+        await using var f = new FakeClockMonitor();
+        f.Monitor.Apply([FakeClockMonitor.Target()]);
+        var bad = FakeClockMonitor.Target(server: "127.0.0.1:2") with { Spec = CheckSpec.Default with { Rise = 0 } };
+        Assert.Throws<ArgumentException>(() => f.Monitor.Apply([FakeClockMonitor.Target(), bad]));
+        Assert.Equal(1, f.Monitor.Generation);
+        Assert.Single(f.Monitor.Snapshot().Rows);
+    }
+
+    [Fact]
     public async Task Removed_servers_stop_being_probed()
     {
         await using var f = new FakeClockMonitor();
