@@ -3,7 +3,7 @@ using Prometheus;
 
 namespace SaltHaGateway.Health.Tests;
 
-/// <summary>A monitor on a fake clock with a scripted prober, and helpers to step it one check at a time.</summary>
+/// <summary>A monitor on a fake clock with a scripted prober, and methods that step it one check at a time.</summary>
 internal sealed class FakeClockMonitor : IAsyncDisposable
 {
     public FakeClockMonitor(HealthMonitorOptions? options = null)
