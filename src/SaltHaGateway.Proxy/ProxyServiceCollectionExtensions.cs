@@ -7,6 +7,7 @@ using SaltHaGateway.Proxy.Forwarding;
 using SaltHaGateway.Proxy.Observability;
 using SaltHaGateway.Proxy.Upstreams;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace SaltHaGateway.Proxy;
 
@@ -34,6 +35,7 @@ public static class ProxyServiceCollectionExtensions
         });
         services.AddSingleton<ProxyMetrics>(_ => new ProxyMetrics());
         services.AddSingleton<UpstreamUpGauge>();
+        services.AddSingleton<UpstreamConnections>();
         services.AddSingleton(new InMemoryConfigProvider(source.Initial.Routes, source.Initial.Clusters, source.Initial.Revision));
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
         services.AddSingleton<ConfigFileReloader>();
@@ -42,13 +44,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<UpstreamWarmup>());
         services.AddHostedService(sp => sp.GetRequiredService<UpstreamWarmup>());
 
-        services.AddGatewayConfigValidation().ConfigureHttpClient((context, handler) =>
-        {
-            var errors = new List<ConfigError>();
-            var options = UpstreamOptions.Parse(new ClusterConfig { Metadata = context.NewMetadata }, "", errors);
-            handler.ConnectTimeout = options.ConnectTimeout;
-            handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
-        });
+        services.AddSingleton<IForwarderHttpClientFactory, GatewayHttpClientFactory>();
+        services.AddGatewayConfigValidation();
         return services;
     }
 

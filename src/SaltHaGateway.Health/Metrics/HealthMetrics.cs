@@ -23,7 +23,7 @@ public sealed class HealthMetrics
     {
         var f = Prometheus.Metrics.WithCustomRegistry(registry);
         string[] labels = ["upstream", "server"];
-        _up = f.CreateGauge("saltha_upstream_up", "1 when the server may take traffic, 0 when its active check has marked it down.", labels);
+        _up = f.CreateGauge("saltha_upstream_check_up", "1 when the active check considers the server up, 0 when it has marked it down (saltha_upstream_up also counts passive failures and down).", labels);
         _rise = f.CreateGauge("saltha_upstream_check_rise", "Current streak of consecutive successful checks (the status page's rise count).", labels);
         _fall = f.CreateGauge("saltha_upstream_check_fall", "Current streak of consecutive failed checks (the status page's fall count).", labels);
         _transitions = f.CreateCounter("saltha_upstream_check_transitions_total", "State changes decided by the active check.", [.. labels, "to"]);

@@ -25,12 +25,14 @@ public sealed partial class ConfigFileReloader : BackgroundService
     private readonly UpstreamTable _upstreams;
     private readonly ProxyMetrics _metrics;
     private readonly ILogger<ConfigFileReloader> _logger;
+    private readonly IEnumerable<IGatewayConfigListener> _listeners;
     private readonly SemaphoreSlim _changed = new(0);
     private (DateTime, long) _lastSeen;
 
     public ConfigFileReloader(GatewayConfigSource source, GatewayConfigLoader loader, InMemoryConfigProvider provider,
-        UpstreamTable upstreams, ProxyMetrics metrics, ILogger<ConfigFileReloader> logger)
+        UpstreamTable upstreams, ProxyMetrics metrics, IEnumerable<IGatewayConfigListener> listeners, ILogger<ConfigFileReloader> logger)
     {
+        _listeners = listeners;
         _file = Path.GetFullPath(source.File);
         _loader = loader;
         _provider = provider;
@@ -45,6 +47,12 @@ public sealed partial class ConfigFileReloader : BackgroundService
     }
 
     public GatewayProxyConfig Current { get; private set; }
+
+    /// <summary>Tells the listeners about the config in force at start; called once before traffic.</summary>
+    public void AnnounceInitial()
+    {
+        foreach (var listener in _listeners) listener.Applied(Current);
+    }
     public int Generation { get; private set; } = 1;
     public DateTimeOffset? LastFailure { get; private set; }
     public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
@@ -70,6 +78,7 @@ public sealed partial class ConfigFileReloader : BackgroundService
 
         _upstreams.Config = config;
         _provider.Update(config.Routes, config.Clusters, config.Revision);
+        foreach (var listener in _listeners) listener.Applied(config);
         Current = config;
         Generation++;
         _metrics.Generation.Set(Generation);

@@ -83,6 +83,16 @@ public sealed class UpstreamTable
         return new Upstream(cluster.ClusterId, options, model, servers, _time);
     }
 
+    /// <summary>Copies the health checker's current verdicts onto every server. Needed where the checker sets a state
+    /// without reporting a change: a new server that starts down (<c>default_down</c>) after the first round or a reload.</summary>
+    public void RefreshHealth()
+    {
+        foreach (var upstream in _upstreams.Values)
+        {
+            foreach (var server in upstream.All) server.CheckDown = !_health.IsUp(upstream.Name, server.Name);
+        }
+    }
+
     /// <summary>host:port of a destination address, as nginx names a server.</summary>
     public static string NameOf(string address)
     {

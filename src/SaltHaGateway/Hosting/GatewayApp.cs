@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing.Matching;
 using Prometheus;
 using SaltHaGateway.AccessLog;
+using SaltHaGateway.Health;
 using SaltHaGateway.Admin;
 using SaltHaGateway.Proxy;
 using SaltHaGateway.Proxy.Configuration;
@@ -32,6 +33,7 @@ public static class GatewayApp
         var app = Build(file, check, options, logger);
         try
         {
+            await RunFirstHealthRoundAsync(app, ct);
             await app.StartAsync(ct);
         }
         catch (Exception e) when (BindFailure.Explain(e, options) is { } why)
@@ -78,6 +80,7 @@ public static class GatewayApp
         services.AddSingleton<MatcherPolicy, AdminListenerPolicy>();
         services.AddSingleton<ListenerReadiness>();
         GatewayServices.AddConfigValidators(services);
+        GatewayServices.AddHealthChecks(services);
         services.AddGatewayProxy(new GatewayConfigSource(file, check.Proxy!));
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
@@ -100,14 +103,36 @@ public static class GatewayApp
         }
         app.MapGatewayProxy();
         MapAdmin(app);
+        foreach (var page in options.StatusPages) MapStatusPage(app, page);
         return app;
     }
+
+    /// <summary>The first round of health checks runs before the listeners accept traffic (each check bounded by
+    /// its timeout), so a restart does not send a burst of requests to servers that are down.</summary>
+    private static async Task RunFirstHealthRoundAsync(WebApplication app, CancellationToken ct)
+    {
+        app.Services.GetRequiredService<ConfigFileReloader>().AnnounceInitial();
+        await app.Services.GetRequiredService<UpstreamHealthMonitor>().RunFirstRoundAsync(ct);
+        app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>().RefreshHealth();
+    }
+
+    private static void MapStatusPage(WebApplication app, StatusPageOptions page) =>
+        app.Map(page.Path, context =>
+        {
+            if (page.Access is { } access && !access.IsAllowed(ClientAddress.IpOf(context)))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return Task.CompletedTask;
+            }
+            return StatusPageEndpoints.HandleAsync(context, page.Format);
+        }).WithDisplayName("check_status " + page.Path);
 
     private static void MapAdmin(WebApplication app)
     {
         app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>().Update());
         app.MapMetrics("/metrics").AdminOnly();
+        app.MapCheckStatus("/status").AdminOnly();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }

@@ -5,6 +5,9 @@ namespace SaltHaGateway.Hosting;
 
 public enum AccessLogFormat { Combined, Json, Off }
 
+/// <summary>A check_status location on the proxy listener (nginx's <c>location /status { check_status; allow …; deny all; }</c>).</summary>
+public sealed record StatusPageOptions(string Path, AccessRules? Access, SaltHaGateway.Health.StatusFormat Format);
+
 /// <summary>The <c>Gateway</c> section: listeners, access log and log format. Read from the file with .NET's usual
 /// environment (<c>Gateway__Admin__Listen</c>) and command-line (<c>--Gateway:Admin:Listen=</c>) overrides.
 /// Changing it takes a restart.</summary>
@@ -14,7 +17,8 @@ public sealed record GatewayOptions(
     AccessLogFormat AccessLogFormat,
     string AccessLogPath,
     bool JsonLogs,
-    Serilog.Events.LogEventLevel LogLevel)
+    Serilog.Events.LogEventLevel LogLevel,
+    IReadOnlyList<StatusPageOptions> StatusPages)
 {
     private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages"];
     public const string DefaultListen = "http://*:80";
@@ -65,12 +69,30 @@ public sealed record GatewayOptions(
         if (!Enum.TryParse<Serilog.Events.LogEventLevel>(levelText, true, out var level))
             errors.Add(new("Gateway:Log:Level", $"\"{levelText}\" is not Verbose, Debug, Information, Warning, Error or Fatal"));
 
+        var pages = new List<StatusPageOptions>();
+        foreach (var page in section.GetSection("StatusPages").GetChildren())
+        {
+            var pagePath = page["Path"];
+            if (string.IsNullOrEmpty(pagePath) || !pagePath.StartsWith('/'))
+            {
+                errors.Add(new($"{page.Path}:Path", "missing or not starting with '/': the location of the status page, e.g. /status"));
+                continue;
+            }
+            AccessRules? access = null;
+            if (page["Access"] is { } accessText && !AccessRules.TryParse(accessText, out access, out var accessError))
+                errors.Add(new($"{page.Path}:Access", accessError!));
+            var pageFormat = SaltHaGateway.Health.StatusFormat.Html;
+            if (page["Format"] is { } formatText && !Enum.TryParse(formatText, true, out pageFormat))
+                errors.Add(new($"{page.Path}:Format", $"\"{formatText}\" is not html, csv, json or prometheus"));
+            pages.Add(new StatusPageOptions(pagePath, access, pageFormat));
+        }
+
         foreach (var child in section.GetChildren())
         {
             if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                 errors.Add(new($"Gateway:{child.Key}", "unknown key; expected Listen, Admin, AccessLog, Log, StatusPages"));
         }
-        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level);
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages);
     }
 
     private static T Invalid<T>(List<ConfigError> errors, string path, string message, T fallback)

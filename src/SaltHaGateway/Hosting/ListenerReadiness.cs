@@ -13,8 +13,8 @@ public sealed class ListenerReadiness
     public void MarkBound() => _bound = true;
 }
 
-/// <summary>/readyz: the config is loaded and the listeners are bound.</summary>
-public sealed class ReadinessCheck(ListenerReadiness listeners, ConfigFileReloader config) : IHealthCheck
+/// <summary>/readyz: the config is loaded, the first round of health checks is done and the listeners are bound.</summary>
+public sealed class ReadinessCheck(ListenerReadiness listeners, ConfigFileReloader config, SaltHaGateway.Health.UpstreamHealthMonitor health) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -22,6 +22,7 @@ public sealed class ReadinessCheck(ListenerReadiness listeners, ConfigFileReload
         {
             ["config_generation"] = config.Generation,
             ["config_revision"] = config.Current.Revision,
+            ["health_first_round_completed"] = health.FirstRoundCompleted,
         };
         if (config.LastErrors.Count > 0) data["last_reload_errors"] = config.LastErrors.Select(e => e.ToString()).ToArray();
         return Task.FromResult(listeners.Bound

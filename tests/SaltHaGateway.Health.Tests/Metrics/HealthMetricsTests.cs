@@ -18,11 +18,11 @@ public sealed class HealthMetricsTests
         await using var f = new FakeClockMonitor();
         f.Monitor.Apply([FakeClockMonitor.Target(check: "interval=3000 rise=1 fall=1")]);
         var text = await Export(f.Registry);
-        Assert.Contains("saltha_upstream_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 0", text);
+        Assert.Contains("saltha_upstream_check_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 0", text);
 
         await f.StepAsync(ProbeResult.Ok());
         text = await Export(f.Registry);
-        Assert.Contains("saltha_upstream_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 1", text);
+        Assert.Contains("saltha_upstream_check_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 1", text);
         Assert.Contains("saltha_upstream_check_rise{upstream=\"act2\",server=\"127.0.0.1:6868\"} 1", text);
         Assert.Contains("saltha_upstream_check_transitions_total{upstream=\"act2\",server=\"127.0.0.1:6868\",to=\"up\"} 1", text);
         Assert.Contains("saltha_upstream_check_duration_seconds_count{upstream=\"act2\",server=\"127.0.0.1:6868\"} 1", text);
@@ -32,7 +32,7 @@ public sealed class HealthMetricsTests
         f.Time.Advance(TimeSpan.FromSeconds(3));
         await f.StepAsync(ProbeResult.Fail(ProbeReason.Refused, "connection refused"));
         text = await Export(f.Registry);
-        Assert.Contains("saltha_upstream_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 0", text);
+        Assert.Contains("saltha_upstream_check_up{upstream=\"act2\",server=\"127.0.0.1:6868\"} 0", text);
         Assert.Contains("saltha_upstream_check_fall{upstream=\"act2\",server=\"127.0.0.1:6868\"} 1", text);
         Assert.Contains("saltha_upstream_check_last_success{upstream=\"act2\",server=\"127.0.0.1:6868\"} 0", text);
         Assert.Contains("saltha_upstream_check_last_result{upstream=\"act2\",server=\"127.0.0.1:6868\",reason=\"refused\"} 1", text);
@@ -50,6 +50,6 @@ public sealed class HealthMetricsTests
         f.Monitor.Apply([FakeClockMonitor.Target(server: "127.0.0.1:2")]);
         var text = await Export(f.Registry);
         Assert.DoesNotContain("server=\"127.0.0.1:1\"} ", text.Split("saltha_upstream_checks_total")[0]);
-        Assert.Contains("saltha_upstream_up{upstream=\"act2\",server=\"127.0.0.1:2\"} 0", text);
+        Assert.Contains("saltha_upstream_check_up{upstream=\"act2\",server=\"127.0.0.1:2\"} 0", text);
     }
 }

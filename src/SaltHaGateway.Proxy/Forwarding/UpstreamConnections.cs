@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using SaltHaGateway.Proxy.Upstreams;
+
+namespace SaltHaGateway.Proxy.Forwarding;
+
+/// <summary>
+/// Opens the proxy's connections to upstream servers and remembers them per server, so that when the health checker
+/// marks a server down its idle pooled connections can be closed at once instead of being reused and failing later.
+/// "Idle" means no bytes moved for at least <see cref="QuietPeriod"/>.
+/// </summary>
+public sealed class UpstreamConnections
+{
+    public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<TrackedStream, byte>> _byServer = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TimeProvider _time;
+
+    public UpstreamConnections(IUpstreamHealthSource health, TimeProvider time)
+    {
+        _time = time;
+        health.Changed += (upstream, server, up) =>
+        {
+            if (up) return;
+            CloseIdle(server);
+            // A connection used just before the server went down is not idle yet: look again once it could be.
+            _ = SweepLaterAsync(health, upstream, server);
+        };
+    }
+
+    private async Task SweepLaterAsync(IUpstreamHealthSource health, string upstream, string server)
+    {
+        await Task.Delay(QuietPeriod + TimeSpan.FromMilliseconds(100), _time);
+        if (!health.IsUp(upstream, server)) CloseIdle(server);
+    }
+
+    /// <summary>Open connections per server, for the status of tests and metrics.</summary>
+    public int Count(string server) => _byServer.TryGetValue(server, out var set) ? set.Count : 0;
+
+    /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects as the handler would and tracks the stream.</summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    {
+        var endpoint = context.DnsEndPoint;
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(endpoint, ct);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var server = endpoint.Host.Contains(':') ? $"[{endpoint.Host}]:{endpoint.Port}" : $"{endpoint.Host}:{endpoint.Port}";
+        var set = _byServer.GetOrAdd(server, _ => new());
+        var stream = new TrackedStream(socket, set, _time);
+        set[stream] = 0;
+        return stream;
+    }
+
+    /// <summary>Closes the server's connections that have been quiet for the quiet period; returns how many.</summary>
+    public int CloseIdle(string server)
+    {
+        if (!_byServer.TryGetValue(server, out var set)) return 0;
+        var closed = 0;
+        var now = _time.GetTimestamp();
+        foreach (var stream in set.Keys)
+        {
+            if (_time.GetElapsedTime(stream.LastActivity, now) < QuietPeriod) continue;
+            stream.Dispose();
+            closed++;
+        }
+        return closed;
+    }
+
+    private sealed class TrackedStream : NetworkStream
+    {
+        private readonly ConcurrentDictionary<TrackedStream, byte> _owner;
+        private readonly TimeProvider _time;
+
+        public TrackedStream(Socket socket, ConcurrentDictionary<TrackedStream, byte> owner, TimeProvider time) : base(socket, ownsSocket: true)
+        {
+            _owner = owner;
+            _time = time;
+            LastActivity = time.GetTimestamp();
+        }
+
+        public long LastActivity { get; private set; }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await base.ReadAsync(buffer, cancellationToken);
+            LastActivity = _time.GetTimestamp();
+            return n;
+        }
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            LastActivity = _time.GetTimestamp();
+            return base.WriteAsync(buffer, cancellationToken);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            _owner.TryRemove(this, out _);
+            base.Dispose(disposing);
+        }
+    }
+}
