@@ -76,6 +76,11 @@ internal static class GatewayConfigJsonWriter
                     w.WriteString("Access", page.Access);
                 }
 
+                if (page.Format is not null)
+                {
+                    w.WriteString("Format", page.Format);
+                }
+
                 w.WriteEndObject();
             }
 

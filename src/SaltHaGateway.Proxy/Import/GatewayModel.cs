@@ -59,7 +59,7 @@ internal sealed class RouteModel(string id, string clusterId, string path)
     public OrderedMetadata Metadata { get; } = new();
 }
 
-internal sealed record StatusPageModel(string Path, string? Access);
+internal sealed record StatusPageModel(string Path, string? Access, string? Format = null);
 
 internal sealed record AccessLogModel(string Format, string? Path);
 

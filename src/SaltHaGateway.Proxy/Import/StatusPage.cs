@@ -2,13 +2,13 @@ namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>
 /// A <c>check_status [html|csv|json]</c> location as a Gateway:StatusPages entry: its path and the location's
-/// allow/deny rules. The gateway page picks its format per request (?format=), so a default other than html
-/// is reported.
+/// allow/deny rules and its default format (clients can still ask for another with ?format=).
 /// </summary>
 internal static class StatusPage
 {
     public static StatusPageModel? From(LocationModel location, NginxDirective status, ImportDiagnostics diagnostics)
     {
+        string? format = null;
         if (status.Args.Count == 1 && status.Args[0] != "html")
         {
             if (status.Args[0] is not ("csv" or "json"))
@@ -17,8 +17,7 @@ internal static class StatusPage
                 return null;
             }
 
-            diagnostics.Warning(status,
-                $"default format \"{status.Args[0]}\" is not translated: the status page defaults to html, clients ask for ?format={status.Args[0]}");
+            format = status.Args[0];
         }
 
         var path = location.Pattern.Path;
@@ -27,6 +26,6 @@ internal static class StatusPage
             path = path.TrimEnd('/');
         }
 
-        return new StatusPageModel(path, location.Settings.AccessText);
+        return new StatusPageModel(path, location.Settings.AccessText, format);
     }
 }

@@ -38,9 +38,9 @@ public sealed partial class StartupReachabilityReport(UpstreamTable upstreams, I
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Upstream {Upstream} server {Server} is reachable")]
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Upstream {Upstream} server {Server} is reachable")]
     private static partial void LogReachable(ILogger logger, string upstream, string server);
 
-    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "Upstream {Upstream} server {Server} cannot be reached: {Reason}")]
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Upstream {Upstream} server {Server} cannot be reached: {Reason}")]
     private static partial void LogUnreachable(ILogger logger, string upstream, string server, string reason);
 }

@@ -316,4 +316,14 @@ public sealed class ServerTranslationTests
     [Fact]
     public void CheckStatusWithAnUnknownFormatIsRejected() =>
         Rejected("server {\nlocation /status {\ncheck_status xml;\n}\n}\n", 5, "invalid value \"xml\"");
+
+    [Fact]
+    public void CheckStatusDefaultFormatIsKept()
+    {
+        var root = Import("server {\nlisten 80;\nlocation /nstatus {\ncheck_status json;\n}\n}\n", out var diagnostics);
+        var page = Assert.Single(root.GetProperty("Gateway").GetProperty("StatusPages").EnumerateArray());
+        Assert.Equal("json", page.GetProperty("Format").GetString());
+        Assert.DoesNotContain(diagnostics, d => d.Directive == "check_status");
+        Assert.False(Assert.Single(root.GetProperty("Gateway").GetProperty("StatusPages").EnumerateArray()).TryGetProperty("Access", out _));
+    }
 }
