@@ -19,6 +19,8 @@ internal static class Program
 
     private static async Task<int> Main(string[] args)
     {
+        if (args.Length > 0 && args[0] == "gateway")
+            return await Gateway.GatewayScenario.RunAsync(args[1], Int(args, 2, 5), Int(args, 3, 60), Int(args, 4, 5));
         var runs = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5;
         var steadySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 60;
         var rps = 50;
@@ -58,9 +60,9 @@ internal static class Program
         return 0;
     }
 
-    private sealed record RunResult(double StartupSeconds, double DownSeconds, double UpSeconds, long Requests, long Failed, long ConnectErrors);
+    internal sealed record RunResult(double StartupSeconds, double DownSeconds, double UpSeconds, long Requests, long Failed, long ConnectErrors);
 
-    private static async Task<RunResult> KillAndRestartAsync(HealthMonitorOptions options, int rps, Random random)
+    internal static async Task<RunResult> KillAndRestartAsync(HealthMonitorOptions options, int rps, Random random)
     {
         await using var a = new Upstream();
         await using var b = new Upstream();
@@ -99,7 +101,7 @@ internal static class Program
         return new RunResult(startup, downSeconds, upSeconds, client.Requests, client.Failed, client.ConnectErrors);
     }
 
-    private static async Task<double> SteadyProbesPerMinuteAsync(HealthMonitorOptions options, int seconds)
+    internal static async Task<double> SteadyProbesPerMinuteAsync(HealthMonitorOptions options, int seconds)
     {
         await using var a = new Upstream();
         await using var b = new Upstream();
@@ -130,6 +132,9 @@ internal static class Program
             throw new InvalidOperationException(string.Join("; ", errors));
         return new CheckTarget(Upstream, $"127.0.0.1:{server.Port}", "127.0.0.1", server.Port, null, spec!);
     }
+
+    private static int Int(string[] args, int index, int fallback) =>
+        args.Length > index ? int.Parse(args[index], CultureInfo.InvariantCulture) : fallback;
 
     private static double Median(List<RunResult> results, Func<RunResult, double> pick)
     {

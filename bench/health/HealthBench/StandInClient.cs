@@ -9,8 +9,7 @@ namespace HealthBench;
 /// Steady client load through a stand-in for the proxy: round-robin over the servers the monitor calls up,
 /// a 1 s connect timeout, on a connect error a passive report and one try on each remaining server
 /// (proxy_next_upstream error timeout). No max_fails bench, so it isolates what the active checker does.
-/// TODO(through-the-gateway): replace with real GETs through salt-ha-gateway once the proxy is wired
-/// (see bench/health/README.md, "Through the gateway").
+/// The real proxy in front of real upstreams is measured by the gateway scenario (Gateway/GatewayScenario.cs).
 /// </summary>
 internal sealed class StandInClient(UpstreamHealthMonitor monitor, string upstream, IReadOnlyList<Upstream> servers)
 {
