@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,9 +51,11 @@ public static class ProxyServiceCollectionExtensions
     }
 
     /// <summary>Maps the proxy with the gateway's own steps in place of YARP's balancing and passive checks.</summary>
-    public static ReverseProxyConventionBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints) =>
+    /// <param name="first">A step the host puts before all others (e.g. refusing connections on its admin port).</param>
+    public static ReverseProxyConventionBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints, Func<RequestDelegate, RequestDelegate>? first = null) =>
         endpoints.MapReverseProxy(pipeline =>
         {
+            if (first is not null) pipeline.Use(first);
             pipeline.UseMiddleware<RouteAccessMiddleware>();
             pipeline.UseMiddleware<NextUpstreamMiddleware>();
         });

@@ -2,6 +2,9 @@ using System.CommandLine;
 using SaltHaGateway.Cli;
 using SaltHaGateway.Hosting;
 
+// Must happen before the first socket is used; see SocketTuning.
+SocketTuning.ApplyProcessDefaults();
+
 var configOption = new Option<string?>("--config", "-c")
 {
     Description = $"The gateway's JSON config file (default: {ConfigFileLocator.SystemPath} if present, else {ConfigFileLocator.DefaultPath})",

@@ -53,6 +53,7 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
         Assert.Equal("http", echo.Headers["x-forwarded-proto"]);
         Assert.Equal("t0k", echo.Headers["x-auth-token"]);
         Assert.False(echo.Headers.ContainsKey("x-forwarded-host"));
+        Assert.False(echo.Headers.ContainsKey("traceparent"));
     }
 
     [Fact]

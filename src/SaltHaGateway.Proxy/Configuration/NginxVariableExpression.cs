@@ -64,7 +64,14 @@ public sealed class NginxVariableExpression
     /// <param name="proxyHost">What <c>$proxy_host</c> means for this request (the upstream name, as nginx).</param>
     public string Evaluate(HttpContext context, string proxyHost)
     {
-        if (_segments.Length == 1) return Evaluate(_segments[0], context, proxyHost);
+        switch (_segments.Length)
+        {
+            case 1: return Evaluate(_segments[0], context, proxyHost);
+            case 2: return string.Concat(Evaluate(_segments[0], context, proxyHost), Evaluate(_segments[1], context, proxyHost));
+            case 3:
+                return string.Concat(Evaluate(_segments[0], context, proxyHost), Evaluate(_segments[1], context, proxyHost),
+                    Evaluate(_segments[2], context, proxyHost));
+        }
         var sb = new StringBuilder();
         foreach (var segment in _segments) sb.Append(Evaluate(segment, context, proxyHost));
         return sb.ToString();
@@ -77,7 +84,7 @@ public sealed class NginxVariableExpression
         {
             NginxVariable.Literal => s.Argument,
             NginxVariable.Host => HostWithoutPort(request),
-            NginxVariable.ServerPort => context.Connection.LocalPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            NginxVariable.ServerPort => ClientAddress.LocalPortOf(context),
             NginxVariable.ServerAddr => context.Connection.LocalIpAddress?.ToString() ?? "",
             NginxVariable.RemoteAddr => ClientAddress.Of(context),
             NginxVariable.RemotePort => context.Connection.RemotePort.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -17,5 +17,7 @@ public sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactory>
         handler.ConnectTimeout = options.ConnectTimeout;
         handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
         handler.ConnectCallback = connections.ConnectAsync;
+        // No W3C trace headers upstream, as from nginx.
+        handler.ActivityHeadersPropagator = null;
     }
 }

@@ -36,7 +36,8 @@ public sealed partial class NextUpstreamMiddleware(
         {
             if (upstream.ShouldWarnNoLiveServers()) LogNoLiveUpstreams(logger, upstream.Name);
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
-            metrics.RecordRequest(routeId, upstream.Name, "", StatusCodes.Status502BadGateway, time.GetElapsedTime(started).TotalSeconds);
+            metrics.RecordRequest(ref upstream.LastNoServerSeries, ref upstream.Duration, routeId, upstream.Name, "",
+                StatusCodes.Status502BadGateway, time.GetElapsedTime(started).TotalSeconds);
             return;
         }
 
@@ -74,7 +75,8 @@ public sealed partial class NextUpstreamMiddleware(
             feature.ProxiedDestination = null;
             server = nextServer;
         }
-        metrics.RecordRequest(routeId, upstream.Name, server.Name, context.Response.StatusCode, time.GetElapsedTime(started).TotalSeconds);
+        metrics.RecordRequest(ref server.LastSeries, ref upstream.Duration, routeId, upstream.Name, server.Name,
+            context.Response.StatusCode, time.GetElapsedTime(started).TotalSeconds);
     }
 
     private bool MayTryNext(HttpContext context, Upstream upstream, UpstreamFailureKind kind, int tries, long started)

@@ -39,22 +39,26 @@ public sealed class NginxHeaderTransforms : ITransformProvider
         context.UseDefaultForwarders = false;
         context.AddOriginalHost(true);
         var proxyHost = context.Route.ClusterId ?? "";
-        var compiled = headers.ToArray();
+        var compiled = headers.Select(h => new Header(h.Key, h.Value, h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase))).ToArray();
         context.AddRequestTransform(transform =>
         {
             var request = transform.ProxyRequest;
-            foreach (var (name, expression) in compiled)
+            var incoming = transform.HttpContext.Request.Headers;
+            foreach (var header in compiled)
             {
-                var value = expression.Evaluate(transform.HttpContext, proxyHost);
-                if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+                var value = header.Value.Evaluate(transform.HttpContext, proxyHost);
+                if (header.IsHost)
                 {
                     if (value.Length > 0) request.Headers.Host = value;
                     continue;
                 }
-                request.Headers.Remove(name);
-                if (value.Length > 0) request.Headers.TryAddWithoutValidation(name, value);
+                // YARP copied the client's headers; replace the client's value rather than add to it.
+                if (incoming.ContainsKey(header.Name)) request.Headers.Remove(header.Name);
+                if (value.Length > 0) request.Headers.TryAddWithoutValidation(header.Name, value);
             }
             return ValueTask.CompletedTask;
         });
     }
+
+    private sealed record Header(string Name, NginxVariableExpression Value, bool IsHost);
 }

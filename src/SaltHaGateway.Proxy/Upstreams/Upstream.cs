@@ -67,6 +67,10 @@ public sealed class Upstream
 
     private long _lastNoLiveWarning = long.MinValue;
 
+    /// <summary>Metrics cached for this upstream (see ProxyMetrics).</summary>
+    internal Observability.RequestSeries? LastNoServerSeries;
+    internal Prometheus.Histogram.Child? Duration;
+
     /// <summary>True at most once per second, so a dead upstream under load logs a line a second, not a line a request.</summary>
     public bool ShouldWarnNoLiveServers()
     {

@@ -33,6 +33,9 @@ public sealed class UpstreamServer
     /// <summary>Set by the active health checker; read without the lock.</summary>
     public volatile bool CheckDown;
 
+    /// <summary>Metrics series last used for this server (see ProxyMetrics).</summary>
+    internal Observability.RequestSeries? LastSeries;
+
     internal int Fails;
     internal long CheckedTicks;
     internal long AccessedTicks;

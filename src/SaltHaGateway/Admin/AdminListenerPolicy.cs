@@ -12,14 +12,16 @@ public sealed class AdminEndpointMetadata
 
 /// <summary>
 /// Keeps the two listeners apart by the port a connection arrived on, not by its Host header (which a client
-/// chooses): admin endpoints match only on the admin port, proxy routes only on the proxy ports. So /metrics on
-/// port 80 still goes to the upstream, and nothing on the admin port is proxied.
+/// chooses): where a path has an admin endpoint, it matches only on the admin port and the proxy route only on the
+/// proxy ports, so /metrics on port 80 still goes to the upstream. The policy only runs for such paths; that
+/// nothing else on the admin port is proxied is the proxy pipeline's first step (see GatewayApp).
 /// </summary>
 public sealed class AdminListenerPolicy(AdminPort adminPort) : MatcherPolicy, IEndpointSelectorPolicy
 {
     public override int Order => -100;
 
-    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) => true;
+    public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
+        endpoints.Any(e => e.Metadata.GetMetadata<AdminEndpointMetadata>() is not null);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {

@@ -62,6 +62,7 @@ public static class GatewayApp
         builder.Logging.ClearProviders();
         builder.Services.AddSerilog(logger, dispose: false);
 
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = SocketTuning.InlineEnabled);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -101,7 +102,13 @@ public static class GatewayApp
             app.UseWhen(c => c.Connection.LocalPort != adminPort,
                 b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
         }
-        app.MapGatewayProxy();
+        // Nothing on the admin listener is proxied.
+        app.MapGatewayProxy(next => context =>
+        {
+            if (context.Connection.LocalPort != adminPort) return next(context);
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        });
         MapAdmin(app);
         foreach (var page in options.StatusPages) MapStatusPage(app, page);
         return app;

@@ -9,6 +9,9 @@ namespace SaltHaGateway.Hosting;
 /// Warning so logs carry state changes, not traffic.</summary>
 public static class GatewayLogging
 {
+    /// <summary>A level above Fatal: nothing from the category is written.</summary>
+    private const LogEventLevel Off = (LogEventLevel)((int)LogEventLevel.Fatal + 1);
+
     public static Serilog.Core.Logger Create(bool json, LogEventLevel level)
     {
         var config = new LoggerConfiguration()
@@ -19,6 +22,9 @@ public static class GatewayLogging
             // A failed try is reported once, by the gateway, as a state change; YARP would add a stack trace per request.
             .MinimumLevel.Override("Yarp.ReverseProxy.Forwarder.HttpForwarder", LogEventLevel.Error)
             .MinimumLevel.Override("Microsoft.AspNetCore.DataProtection", LogEventLevel.Error)
+            // ASP.NET Core starts an Activity and a log scope for every request while its hosting logger is enabled at
+            // any level; nothing here reads them, and HttpClient would add a traceparent header upstream (nginx does not).
+            .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .Enrich.FromLogContext();
         config = json
