@@ -3,7 +3,9 @@
 #
 #   bench/proxy/run.sh [--runs N] [--duration S] [--warmup S] [--connections C] [--threads T]
 #                      [--proxy-cpu N] [--load-cpu N] [--gateway PATH] [--no-baseline]
-#                      [--variant 'NAME:VAR=VALUE VAR2=VALUE2']... [--keep]
+#                      [--variant 'NAME:VAR=VALUE VAR2=VALUE2']... [--nice N] [--keep]
+#
+# Defaults: --runs 5 --duration 10 --warmup 15 --connections 32 --threads 1 --nice -10.
 #
 # Layout (loopback only): an upstream nginx (`return 200 "ok\n"`) and wrk share the load CPU (default 0); the
 # proxy under test (the gateway, or nginx as a reverse proxy) is pinned to the proxy CPU (default 1). Both proxies
@@ -16,6 +18,10 @@
 #
 # --variant starts one more gateway process with extra environment variables (runtime knobs), measured the same
 # way, e.g. --variant 'pgo-off:DOTNET_TieredPGO=0' --variant 'inline:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1'.
+# --nice gives every benchmark process (both proxies, upstream, wrk) the same raised priority so other work on a
+# shared machine disturbs the windows less (needs root for negative values; 0 to turn off).
+# NAME must not contain ':'. A GATEWAY=PATH item in a variant's list runs another build of the gateway instead (for
+# example a patched copy), so code changes can be compared in the same alternation.
 # --no-baseline drops the plain gateway (then the first variant is the one the targets are checked against).
 #
 # Build first: dotnet build src/SaltHaGateway -c Release
@@ -23,7 +29,7 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-runs=3 duration=10 warmup=5 conns=32 threads=1 proxy_cpu=1 load_cpu=0 keep=0 baseline=1
+runs=5 duration=10 warmup=15 conns=32 threads=1 proxy_cpu=1 load_cpu=0 keep=0 baseline=1 nice=-10
 gateway="$repo/src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway"
 variants=()
 while [[ $# -gt 0 ]]; do
@@ -39,6 +45,7 @@ while [[ $# -gt 0 ]]; do
     --variant) variants+=("$2"); shift 2 ;;
     --no-baseline) baseline=0; shift ;;
     --keep) keep=1; shift ;;
+    --nice) nice="$2"; shift 2 ;;
     -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -141,18 +148,23 @@ http {
   }
 }
 EOF
-taskset -c "$load_cpu" nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
+nice -n "$nice" taskset -c "$load_cpu" nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
 pids+=($!)
-taskset -c "$proxy_cpu" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx/out.log" 2>&1 &
+nice -n "$nice" taskset -c "$proxy_cpu" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx/out.log" 2>&1 &
 pids+=($!); ngx_pid=$!
 wait_ok "http://127.0.0.1:$up_port/" "upstream nginx"
 wait_ok "http://127.0.0.1:$ngx_port/" "nginx proxy"
 
 # --- gateway processes, one per variant (proxy CPU) ---
-names=() envs=() gw_ports=() gw_pids=()
+names=() envs=() gw_ports=() gw_pids=() bins=()
 for i in "${!variants[@]}"; do
   spec="${variants[$i]}"
-  name="${spec%%:*}" env_list="${spec#*:}"
+  name="${spec%%:*}" env_list="${spec#*:}" bin="$gateway" kept=""
+  for item in $env_list; do
+    if [[ $item == GATEWAY=* ]]; then bin="${item#GATEWAY=}"; else kept+="$item "; fi
+  done
+  env_list="$kept"
+  [[ -x "$bin" ]] || { echo "run.sh: $bin missing" >&2; exit 2; }
   port=${ports[$((2 + 2 * i))]} admin=${ports[$((3 + 2 * i))]}
   mkdir -p "$work/$name"
   cat >"$work/$name/gateway.json" <<EOF
@@ -181,9 +193,9 @@ for i in "${!variants[@]}"; do
 }
 EOF
   # shellcheck disable=SC2086
-  env $env_list taskset -c "$proxy_cpu" "$gateway" run --config "$work/$name/gateway.json" >"$work/$name/out.log" 2>&1 &
+  env $env_list nice -n "$nice" taskset -c "$proxy_cpu" "$bin" run --config "$work/$name/gateway.json" >"$work/$name/out.log" 2>&1 &
   pids+=($!); gw_pids+=($!)
-  names+=("$name") envs+=("$env_list") gw_ports+=("$port")
+  names+=("$name") envs+=("$env_list") gw_ports+=("$port") bins+=("$bin")
 done
 for i in "${!names[@]}"; do wait_ok "http://127.0.0.1:${gw_ports[$i]}/" "gateway ${names[$i]}"; done
 
@@ -195,17 +207,22 @@ cpu_ticks() {  # pid...: utime+stime summed
   done
   echo "$t"
 }
+ctx_switches() {  # pid...: context switches of all their threads (voluntary + involuntary)
+  local p
+  for p in "$@"; do cat /proc/"$p"/task/*/status 2>/dev/null; done | awk '/ctxt_switches:/ { s += $2 } END { print s + 0 }'
+}
 nginx_pids() { echo "$ngx_pid $(pgrep -P "$ngx_pid" | tr '\n' ' ')"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 hz=$(getconf CLK_TCK)
 
 # One measured wrk run against a port; the proxy's CPU is read from the given pids.
-# Prints: rps requests cpu_us_per_request p50 p99 peak_rss_kb errors
+# Prints: rps requests cpu_us_per_request p50 p99 peak_rss_kb context_switches_per_request errors
 measure() {  # port seconds pids...
   local port=$1 secs=$2; shift 2
-  local before after out peak=0 rss p
+  local before after out peak=0 rss p cs_before cs_after
+  cs_before=$(ctx_switches "$@")
   before=$(cpu_ticks "$@")
-  taskset -c "$load_cpu" wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1 &
+  nice -n "$nice" taskset -c "$load_cpu" wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1 &
   local wrk_pid=$!
   while kill -0 "$wrk_pid" 2>/dev/null; do
     rss=0
@@ -215,19 +232,21 @@ measure() {  # port seconds pids...
   done
   wait "$wrk_pid"
   after=$(cpu_ticks "$@")
+  cs_after=$(ctx_switches "$@")
   out="$work/wrk.out"
-  awk -v hz="$hz" -v ticks=$((after - before)) -v peak="$peak" '
+  awk -v hz="$hz" -v ticks=$((after - before)) -v peak="$peak" -v cs=$((cs_after - cs_before)) '
     / requests in / { req = $1 }
     /^Requests\/sec:/ { rps = $2 }
     $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
     /Non-2xx|Socket errors/ { err = err $0 ";" }
     END { if (err == "") err = "none"; gsub(/ +/, " ", err)
-          printf "%.0f %d %.2f %s %s %d %s\n", rps, req, ticks * 1e6 / hz / req, p50, p99, peak, err }' "$out"
+          printf "%.0f %d %.2f %s %s %d %.2f %s\n", rps, req, ticks * 1e6 / hz / req, p50, p99, peak, cs / req, err }' "$out"
 }
 
 echo "# proxy benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-echo "# wrk -t$threads -c$conns -d${duration}s, runs=$runs, warmup=${warmup}s; proxy on cpu $proxy_cpu, wrk+upstream on cpu $load_cpu"
+echo "# wrk -t$threads -c$conns -d${duration}s, runs=$runs, warmup=${warmup}s; proxy on cpu $proxy_cpu, wrk+upstream on cpu $load_cpu; nice $nice"
 echo "# loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+for i in "${!names[@]}"; do echo "# ${names[$i]}: ${bins[$i]} ${envs[$i]}"; done
 
 echo "# warm-up"
 for i in "${!names[@]}"; do measure "${gw_ports[$i]}" "$warmup" "${gw_pids[$i]}" >/dev/null; done
@@ -236,19 +255,19 @@ measure "$ngx_port" "$warmup" $(nginx_pids) >/dev/null
 
 results="$work/results"
 : >"$results"
-printf '%-4s %-22s %9s %10s %9s %9s %9s %9s %9s  %s\n' run proxy req/s requests cpu_us/req p50 p99 rss_MB hwm_MB errors
+printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' run proxy req/s requests cpu_us/req cs/req p50 p99 rss_MB hwm_MB errors
 for r in $(seq 1 "$runs"); do
   for i in "${!names[@]}"; do
-    read -r rps req cpu p50 p99 peak err <<<"$(measure "${gw_ports[$i]}" "$duration" "${gw_pids[$i]}")"
+    read -r rps req cpu p50 p99 peak cs err <<<"$(measure "${gw_ports[$i]}" "$duration" "${gw_pids[$i]}")"
     hwm=$(status_kb "${gw_pids[$i]}" VmHWM)
-    echo "${names[$i]} $rps $cpu $peak $hwm" >>"$results"
-    printf '%-4s %-22s %9s %10s %9s %9s %9s %9s %9s  %s\n' "$r" "${names[$i]}" "$rps" "$req" "$cpu" "$p50" "$p99" \
+    echo "${names[$i]} $rps $cpu $peak $hwm $cs" >>"$results"
+    printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' "$r" "${names[$i]}" "$rps" "$req" "$cpu" "$cs" "$p50" "$p99" \
       "$((peak / 1024))" "$((hwm / 1024))" "$err"
   done
   # shellcheck disable=SC2046
-  read -r rps req cpu p50 p99 peak err <<<"$(measure "$ngx_port" "$duration" $(nginx_pids))"
-  echo "nginx $rps $cpu $peak 0" >>"$results"
-  printf '%-4s %-22s %9s %10s %9s %9s %9s %9s %9s  %s\n' "$r" nginx "$rps" "$req" "$cpu" "$p50" "$p99" \
+  read -r rps req cpu p50 p99 peak cs err <<<"$(measure "$ngx_port" "$duration" $(nginx_pids))"
+  echo "nginx $rps $cpu $peak 0 $cs" >>"$results"
+  printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' "$r" nginx "$rps" "$req" "$cpu" "$cs" "$p50" "$p99" \
     "$((peak / 1024))" "-" "$err"
 done
 
@@ -259,17 +278,17 @@ import statistics, sys
 path, first, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = {}
 for line in open(path):
-    n, rps, cpu, peak, hwm = line.split()
-    rows.setdefault(n, []).append((float(rps), float(cpu), int(peak), int(hwm)))
+    n, rps, cpu, peak, hwm, cs = line.split()
+    rows.setdefault(n, []).append((float(rps), float(cpu), int(peak), int(hwm), float(cs)))
 med = lambda n, k: statistics.median(r[k] for r in rows[n])
 ng_rps, ng_cpu = med("nginx", 0), med("nginx", 1)
-print(f"{'proxy':<22} {'req/s':>9} {'cpu_us/req':>10} {'rps_ratio':>9} {'cpu_ratio':>9} {'rss_max_MB':>10} {'hwm_MB':>7}")
-print(f"{'nginx':<22} {ng_rps:>9.0f} {ng_cpu:>10.2f} {1:>9.2f} {1:>9.2f} {max(r[2] for r in rows['nginx'])/1024:>10.1f} {'-':>7}")
+print(f"{'proxy':<22} {'req/s':>9} {'cpu_us/req':>10} {'rps_ratio':>9} {'cpu_ratio':>9} {'cs/req':>7} {'rss_max_MB':>10} {'hwm_MB':>7}")
+print(f"{'nginx':<22} {ng_rps:>9.0f} {ng_cpu:>10.2f} {1:>9.2f} {1:>9.2f} {med('nginx', 4):>7.2f} {max(r[2] for r in rows['nginx'])/1024:>10.1f} {'-':>7}")
 for n in names:
     rps, cpu = med(n, 0), med(n, 1)
     rss = max(r[2] for r in rows[n]) / 1024
     hwm = max(r[3] for r in rows[n]) / 1024
-    print(f"{n:<22} {rps:>9.0f} {cpu:>10.2f} {rps/ng_rps:>9.2f} {cpu/ng_cpu:>9.2f} {rss:>10.1f} {hwm:>7.1f}")
+    print(f"{n:<22} {rps:>9.0f} {cpu:>10.2f} {rps/ng_rps:>9.2f} {cpu/ng_cpu:>9.2f} {med(n, 4):>7.2f} {rss:>10.1f} {hwm:>7.1f}")
 rps, cpu = med(first, 0), med(first, 1)
 hwm = max(r[3] for r in rows[first]) / 1024
 verdict = lambda ok: "PASS" if ok else "FAIL"
