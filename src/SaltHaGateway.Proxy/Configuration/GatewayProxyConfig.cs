@@ -10,4 +10,8 @@ public sealed record GatewayProxyConfig(
     IReadOnlyDictionary<string, UpstreamOptions> Upstreams,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, ServerOptions>> Servers,
     IReadOnlyDictionary<string, RouteOptions> RouteOptions,
-    string Revision);
+    string Revision)
+{
+    /// <summary>Whether any route has allow/deny rules (so routes without them skip the check entirely).</summary>
+    public bool HasAccessRules { get; } = RouteOptions.Values.Any(o => o.Access is not null);
+}

@@ -10,8 +10,10 @@ public sealed class RouteAccessMiddleware(RequestDelegate next, UpstreamTable up
 {
     public Task InvokeAsync(HttpContext context)
     {
+        var config = upstreams.Config;
+        if (config is null || !config.HasAccessRules) return next(context);
         var routeId = context.GetReverseProxyFeature().Route.Config.RouteId;
-        var options = upstreams.Config?.RouteOptions.GetValueOrDefault(routeId);
+        var options = config.RouteOptions.GetValueOrDefault(routeId);
         if (options?.Access is { } access && !access.IsAllowed(ClientAddress.IpOf(context)))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
