@@ -118,4 +118,19 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
             l => l is not null, what: "access log line");
         Assert.Matches(@"^127\.0\.0\.1 - - \[\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4}\] ""GET /logged\?q=1 HTTP/1\.1"" 200 \d+ ""-"" ""salt-test/1\.0""$", line);
     }
+
+    [Fact]
+    public async Task Route_allow_deny_rules_answer_403_to_other_clients()
+    {
+        await using var gateway = await GatewayProcess.StartAsync((p, a) => GatewayProcess.Config(p, a, [_echo.Address],
+            routeMetadata: new JsonObject { ["Access"] = "allow 10.0.0.0/8; deny all" }));
+        using var http = new HttpClient();
+        using var denied = await http.GetAsync(gateway.Url);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+
+        var config = GatewayProcess.Config(gateway.Port, gateway.AdminPort, [_echo.Address],
+            routeMetadata: new JsonObject { ["Access"] = "allow 127.0.0.1; deny all" });
+        await gateway.WriteConfigAsync(config.ToJsonString());
+        await Eventually.GetAsync(async () => (await http.GetAsync(gateway.Url)).StatusCode, c => c == HttpStatusCode.OK, what: "allowed after reload");
+    }
 }
