@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SaltHaGateway.Vrrp.Adapters;
+using SaltHaGateway.Vrrp.Configuration;
+using SaltHaGateway.Vrrp.Core;
+using SaltHaGateway.Vrrp.Wire;
+
+namespace SaltHaGateway.Vrrp.Hosting;
+
+/// <summary>
+/// Runs one instance: wires the state machine to the raw socket, the VIP commands, GARP and notify hooks.
+/// Adverts are sent inline (they are cheap and timing matters); address changes and GARP go through one
+/// ordered queue so GARP never precedes the address; notify hooks have their own queue so a slow script
+/// never delays a failover.
+/// </summary>
+internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposable
+{
+    private readonly VrrpInstanceDefinition _def;
+    private readonly IReadOnlyList<(TrackDefinition Track, ITrackedCondition Condition)> _tracked;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly VrrpMetrics _metrics;
+    private readonly VirtualAddressCommand _addresses = new();
+    private readonly Channel<Func<CancellationToken, Task>> _netQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
+    private readonly Channel<Func<CancellationToken, Task>> _notifyQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<VrrpRejectReason, long> _rejections = new();
+    private readonly object _trackingGate = new();
+    private readonly VrrpInstanceSettings _settings;
+    private NetworkInterfaceInfo? _nic;
+    private VrrpRawSocket? _socket;
+    private GratuitousArpSender? _garp;
+    private VrrpStateMachine? _machine;
+    private IPAddress _localAddress = IPAddress.Any;
+    private ushort _ipId;
+    private long _sent;
+    private long _received;
+    private bool _loggedLegacy;
+    private readonly List<Task> _loops = [];
+
+    public VrrpInstanceRunner(VrrpInstanceDefinition def, IReadOnlyList<(TrackDefinition, ITrackedCondition)> tracked,
+        TimeProvider time, ILogger logger, VrrpMetrics metrics)
+    {
+        _def = def;
+        _settings = def.Settings;
+        _tracked = tracked;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    public string Name => _settings.Name;
+
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _nic = NetworkInterfaceInfo.Find(_def.Interface)
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
+        _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
+        _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
+        _garp = new GratuitousArpSender(_nic);
+        // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
+        await RemoveAddressesAsync(ct);
+        _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
+        _metrics.State.WithLabels(Name).Set(0);
+        _loops.Add(Task.Run(() => DrainAsync(_netQueue.Reader, _stop.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
+        _loops.Add(Task.Run(() => ReceiveLoopAsync(_stop.Token), CancellationToken.None));
+        foreach (var (_, condition) in _tracked)
+        {
+            condition.Changed += OnTrackingChanged;
+        }
+        var (priority, faulted) = ComputePriority();
+        _metrics.Priority.WithLabels(Name).Set(priority);
+        Log.Started(_logger, Name, _def.Interface, _localAddress.ToString(), _settings.VirtualRouterId, (int)_settings.Version,
+            _settings.IsUnicast ? "unicast to " + string.Join(",", _settings.UnicastPeers) : "multicast");
+        _machine.Start(priority, faulted);
+    }
+
+    public async Task StopAsync()
+    {
+        foreach (var (_, condition) in _tracked)
+        {
+            condition.Changed -= OnTrackingChanged;
+        }
+        _machine?.Stop();
+        _netQueue.Writer.TryComplete();
+        _notifyQueue.Writer.TryComplete();
+        // Let queued address removals and the stop hook finish, but not forever.
+        var drained = Task.WhenAll(_loops.Take(2));
+        await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(10)));
+        await _stop.CancelAsync();
+        _socket?.Dispose();
+        await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await RemoveAddressesAsync(cts.Token);
+        _garp?.Dispose();
+        _machine?.Dispose();
+    }
+
+    public VrrpInstanceStatus Status()
+    {
+        var snap = _machine?.Snapshot();
+        var (priority, faulted) = ComputePriority();
+        return new VrrpInstanceStatus(
+            Name,
+            (snap?.State ?? VrrpState.Initialize).ToString().ToLowerInvariant(),
+            _def.Interface,
+            _settings.VirtualRouterId,
+            (int)_settings.Version,
+            _settings.Priority,
+            snap?.Priority ?? priority,
+            faulted,
+            _localAddress.ToString(),
+            snap?.MasterAddress?.ToString(),
+            _settings.VirtualAddresses.Select(v => v.ToString()).ToArray(),
+            snap?.LastTransition,
+            Interlocked.Read(ref _sent),
+            Interlocked.Read(ref _received),
+            _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
+            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray());
+    }
+
+    private (byte Priority, bool Faulted) ComputePriority() =>
+        EffectivePriority.Compute(_settings.Priority, _tracked.Select(t => (t.Track.Weight, t.Condition.IsUp)));
+
+    private void OnTrackingChanged()
+    {
+        lock (_trackingGate)
+        {
+            var (priority, faulted) = ComputePriority();
+            _metrics.Priority.WithLabels(Name).Set(priority);
+            Log.Tracking(_logger, Name, priority, faulted, string.Join(", ", _tracked.Select(t => $"{t.Condition.Name}={(t.Condition.IsUp ? "up" : "down")}")));
+            _machine?.UpdateTracking(priority, faulted);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken ct)
+    {
+        var buffer = new byte[2048];
+        while (!ct.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = await _socket!.ReceiveAsync(buffer, ct);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
+            HandleDatagram(buffer.AsSpan(0, n));
+        }
+    }
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram)
+    {
+        var reason = VrrpPacketCodec.TryDecode(datagram, out var received);
+        if (reason == VrrpRejectReason.None)
+        {
+            reason = VrrpAdvertisementValidator.Check(received!, _settings);
+        }
+        if (reason != VrrpRejectReason.None)
+        {
+            if (reason == VrrpRejectReason.UnknownVrid)
+            {
+                // Other routers on the link are not our concern; count quietly.
+                _metrics.Rejected.WithLabels(Name, reason.ToLabel()).Inc();
+                _rejections.AddOrUpdate(reason, 1, (_, c) => c + 1);
+                return;
+            }
+            if (_rejections.AddOrUpdate(reason, 1, (_, c) => c + 1) == 1)
+            {
+                Log.Rejected(_logger, Name, received?.Ip.Source.ToString() ?? "?", reason.ToLabel(), VrrpAdvertisementValidator.Describe(reason, received, _settings));
+            }
+            _metrics.Rejected.WithLabels(Name, reason.ToLabel()).Inc();
+            return;
+        }
+        if (received!.LegacyUnicastChecksum && !_loggedLegacy)
+        {
+            _loggedLegacy = true;
+            Log.LegacyChecksum(_logger, Name, received.Ip.Source.ToString());
+        }
+        Interlocked.Increment(ref _received);
+        _metrics.AdvertsReceived.WithLabels(Name).Inc();
+        _machine!.OnAdvertisement(received.Advertisement, received.Ip.Source);
+    }
+
+    void IVrrpActions.SendAdvertisement(byte priority)
+    {
+        var advert = new VrrpAdvertisement(_settings.Version, _settings.VirtualRouterId, priority, _settings.IntervalCentiseconds,
+            _settings.VirtualAddresses.Select(v => v.Address).ToArray(), _settings.AuthType, _settings.AuthData);
+        IReadOnlyList<IPAddress> destinations = _settings.IsUnicast ? _settings.UnicastPeers : [VrrpPacketCodec.MulticastGroup];
+        foreach (var destination in destinations)
+        {
+            try
+            {
+                _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId), destination);
+                Interlocked.Increment(ref _sent);
+                _metrics.AdvertsSent.WithLabels(Name).Inc();
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                _metrics.SendErrors.WithLabels(Name).Inc();
+                Log.SendFailed(_logger, Name, destination.ToString(), e.Message);
+            }
+        }
+    }
+
+    void IVrrpActions.AddVirtualAddresses() => _netQueue.Writer.TryWrite(async ct =>
+    {
+        foreach (var vip in _settings.VirtualAddresses)
+        {
+            var r = await _addresses.AddAsync(vip, _def.Interface, ct);
+            if (!r.Success)
+            {
+                Log.AddressCommandFailed(_logger, Name, r.Description);
+            }
+        }
+    });
+
+    void IVrrpActions.RemoveVirtualAddresses() => _netQueue.Writer.TryWrite(RemoveAddressesAsync);
+
+    void IVrrpActions.SendGratuitousArp(int count) => _netQueue.Writer.TryWrite(ct =>
+    {
+        for (int i = 0; i < count; i++)
+        {
+            foreach (var vip in _settings.VirtualAddresses)
+            {
+                try
+                {
+                    _garp?.Send(vip.Address);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    Log.SendFailed(_logger, Name, "ARP broadcast", e.Message);
+                }
+            }
+        }
+        return Task.CompletedTask;
+    });
+
+    void IVrrpActions.OnStateChanged(VrrpState from, VrrpState to, byte priority)
+    {
+        Log.Transition(_logger, Name, from.ToString().ToUpperInvariant(), to.ToString().ToUpperInvariant(), priority);
+        _metrics.State.WithLabels(Name).Set((int)to);
+        _metrics.Transitions.WithLabels(Name, VrrpMetrics.StateLabel(to)).Inc();
+        var notify = _def.Notify;
+        string? specific = to switch
+        {
+            VrrpState.Master => notify.Master,
+            VrrpState.Backup => notify.Backup,
+            VrrpState.Fault => notify.Fault,
+            VrrpState.Initialize => notify.Stop,
+            _ => null,
+        };
+        string keepalivedState = to == VrrpState.Initialize ? "STOP" : to.ToString().ToUpperInvariant();
+        var timeout = TimeSpan.FromSeconds(notify.TimeoutSeconds);
+        if (specific is not null)
+        {
+            _notifyQueue.Writer.TryWrite(ct => RunNotifyAsync(specific, [], timeout, ct));
+        }
+        if (notify.Any is not null)
+        {
+            _notifyQueue.Writer.TryWrite(ct => RunNotifyAsync(notify.Any, ["INSTANCE", Name, keepalivedState, priority.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout, ct));
+        }
+    }
+
+    private async Task RunNotifyAsync(string command, string[] args, TimeSpan timeout, CancellationToken ct)
+    {
+        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct);
+        if (exit != 0)
+        {
+            Log.NotifyFailed(_logger, Name, command, exit);
+        }
+    }
+
+    private async Task RemoveAddressesAsync(CancellationToken ct)
+    {
+        foreach (var vip in _settings.VirtualAddresses)
+        {
+            var r = await _addresses.RemoveAsync(vip, _def.Interface, ct);
+            if (!r.Success)
+            {
+                Log.AddressCommandFailed(_logger, Name, r.Description);
+            }
+        }
+    }
+
+    private async Task DrainAsync(ChannelReader<Func<CancellationToken, Task>> reader, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var work in reader.ReadAllAsync(ct))
+            {
+                try
+                {
+                    await work(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.ActionFailed(_logger, e, Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+        _socket?.Dispose();
+        _garp?.Dispose();
+        _machine?.Dispose();
+        _stop.Dispose();
+    }
+}
