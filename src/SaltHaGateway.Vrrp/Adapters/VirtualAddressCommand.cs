@@ -7,12 +7,12 @@ namespace SaltHaGateway.Vrrp.Adapters;
 internal sealed class VirtualAddressCommand(string ip = "ip")
 {
     public Task<CommandResult> AddAsync(VirtualAddress vip, string device, CancellationToken ct) =>
-        RunAsync(["-4", "addr", "add", vip.ToString(), "dev", device], "File exists", ct);
+        RunAsync(["-4", "addr", "add", vip.ToString(), "dev", device], ["File exists"], ct);
 
     public Task<CommandResult> RemoveAsync(VirtualAddress vip, string device, CancellationToken ct) =>
-        RunAsync(["-4", "addr", "del", vip.ToString(), "dev", device], "Cannot assign requested address", ct);
+        RunAsync(["-4", "addr", "del", vip.ToString(), "dev", device], ["Cannot assign requested address", "Address not found"], ct);
 
-    private async Task<CommandResult> RunAsync(string[] args, string benign, CancellationToken ct)
+    private async Task<CommandResult> RunAsync(string[] args, string[] benign, CancellationToken ct)
     {
         var psi = new ProcessStartInfo(ip) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in args)
@@ -22,7 +22,7 @@ internal sealed class VirtualAddressCommand(string ip = "ip")
         using var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start ip");
         var stderr = await process.StandardError.ReadToEndAsync(ct);
         await process.WaitForExitAsync(ct);
-        bool ok = process.ExitCode == 0 || stderr.Contains(benign, StringComparison.Ordinal);
+        bool ok = process.ExitCode == 0 || benign.Any(b => stderr.Contains(b, StringComparison.Ordinal));
         return new CommandResult(ok, $"{ip} {string.Join(' ', args)}: {stderr.Trim()}");
     }
 }
