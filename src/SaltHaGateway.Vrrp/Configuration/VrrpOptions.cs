@@ -19,6 +19,10 @@ public sealed class VrrpInstanceOptions
     /// <summary>Never become master before this many seconds after start (a rebooting node listens first).</summary>
     public double StartupListenSeconds { get; set; }
     public int DownTimerAdverts { get; set; } = 3;
+    /// <summary>On yielding to a higher priority, send one last advert so the winner re-sends GARP (see README).</summary>
+    public bool HigherPrioritySendAdvert { get; set; } = true;
+    /// <summary>Fault while the instance's own interface is down (keepalived tracks it unless dont_track_primary).</summary>
+    public bool TrackInterface { get; set; } = true;
     public List<string> VirtualAddresses { get; set; } = [];
     public VrrpAuthenticationOptions? Authentication { get; set; }
     public string? UnicastSource { get; set; }

@@ -134,6 +134,10 @@ public static class VrrpOptionsValidator
         {
             return null;
         }
+        if (o.TrackInterface && !track.Any(t => t.Kind == TrackKind.Interface && t.Target == o.Interface))
+        {
+            track.Insert(0, new TrackDefinition(TrackKind.Interface, o.Interface!, 0));
+        }
         var settings = new VrrpInstanceSettings
         {
             Name = name,
@@ -145,6 +149,7 @@ public static class VrrpOptionsValidator
             PreemptDelay = TimeSpan.FromSeconds(o.PreemptDelaySeconds),
             StartupListen = TimeSpan.FromSeconds(o.StartupListenSeconds),
             DownTimerAdverts = o.DownTimerAdverts,
+            HigherPrioritySendAdvert = o.HigherPrioritySendAdvert,
             VirtualAddresses = vips,
             AuthType = authType,
             AuthData = authData,

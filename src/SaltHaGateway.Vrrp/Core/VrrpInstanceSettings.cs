@@ -17,6 +17,11 @@ public sealed record VrrpInstanceSettings
     /// <summary>After start the node never becomes master before this much time has passed.</summary>
     public TimeSpan StartupListen { get; init; } = TimeSpan.Zero;
     public int DownTimerAdverts { get; init; } = 3;
+    /// <summary>
+    /// A master that yields to a higher priority first sends one more advert, so that after a healed split brain
+    /// the winner always hears of the loser and re-sends GARP (keepalived's higher_prio_send_advert).
+    /// </summary>
+    public bool HigherPrioritySendAdvert { get; init; } = true;
     public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init; } = [];
     public VrrpAuthType AuthType { get; init; } = VrrpAuthType.None;
     /// <summary>Exactly 8 bytes (NUL padded) when <see cref="AuthType"/> is PASS.</summary>

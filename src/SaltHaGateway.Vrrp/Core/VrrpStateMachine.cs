@@ -217,6 +217,10 @@ public sealed class VrrpStateMachine : IDisposable
             || (advert.Priority == _priority && ToUInt(source) > _localAddress);
         if (otherWins)
         {
+            if (_settings.HigherPrioritySendAdvert)
+            {
+                _actions.SendAdvertisement(_priority);
+            }
             CancelGarp();
             _actions.RemoveVirtualAddresses();
             _masterAddress = source;

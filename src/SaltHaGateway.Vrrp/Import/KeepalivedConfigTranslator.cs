@@ -81,6 +81,8 @@ public static class KeepalivedConfigTranslator
                 case "advert_int": o.AdvertIntervalSeconds = Number(item, issues, where, 1); break;
                 case "version": o.Version = (int)Number(item, issues, where, defaultVersion); break;
                 case "nopreempt": o.Preempt = false; break;
+                case "dont_track_primary": o.TrackInterface = false; break;
+                case "higher_prio_send_advert": o.HigherPrioritySendAdvert = true; break;
                 case "preempt": o.Preempt = true; break;
                 case "preempt_delay": o.PreemptDelaySeconds = Number(item, issues, where, 0); break;
                 case "down_timer_adverts": o.DownTimerAdverts = (int)Number(item, issues, where, 3); break;

@@ -58,6 +58,8 @@ public sealed class VrrpOptionsValidatorTests
         Assert.Equal(10, s.IntervalCentiseconds);
         Assert.Equal(24, s.VirtualAddresses[0].PrefixLength);
         Assert.True(s.IsUnicast);
-        Assert.Equal(-50, defs[0].Track[0].Weight);
+        // The instance's own interface is tracked implicitly (weight 0 = fault), like keepalived.
+        Assert.Equal(new TrackDefinition(TrackKind.Interface, "eth0", 0), defs[0].Track[0]);
+        Assert.Equal(-50, defs[0].Track[1].Weight);
     }
 }

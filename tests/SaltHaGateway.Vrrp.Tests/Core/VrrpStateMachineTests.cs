@@ -186,6 +186,23 @@ public sealed class VrrpStateMachineTests
     }
 
     [Fact]
+    public void Master_yielding_to_higher_priority_sends_one_last_advert_so_the_winner_learns_of_the_split()
+    {
+        var m = Machine(Settings() with { Priority = 255 });
+        m.Start(255, false);
+        _actions.Clear();
+        m.OnAdvertisement(Advert(255), PeerHigh);
+        Assert.Equal(["advert 255", "remove", "Master->Backup"], _actions.Log);
+
+        var rfc = new RecordingActions();
+        var strict = new VrrpStateMachine(Settings() with { Priority = 255, HigherPrioritySendAdvert = false }, Local, rfc, _time);
+        strict.Start(255, false);
+        rfc.Clear();
+        strict.OnAdvertisement(Advert(255), PeerHigh);
+        Assert.Equal(["remove", "Master->Backup"], rfc.Log);
+    }
+
+    [Fact]
     public void Master_hearing_lower_priority_master_readvertises_and_resends_garp()
     {
         var m = Machine(Settings() with { Priority = 200 });

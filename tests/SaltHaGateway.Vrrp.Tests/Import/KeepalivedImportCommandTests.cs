@@ -111,7 +111,7 @@ public sealed class KeepalivedImportCommandTests : IDisposable
         var defs = VrrpOptionsValidator.Validate(options, errors);
         Assert.Empty(errors);
         Assert.Single(defs);
-        Assert.Equal(2, defs[0].Track.Count);
+        Assert.Equal(3, defs[0].Track.Count);   // eth0 (implicit), chk_nginx, eth1
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class NetnsLab : IAsyncDisposable
     {
         Id = Prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(3)).ToLowerInvariant();
         Dir = Directory.CreateTempSubdirectory(Id + "-").FullName;
+        Shell.Run("chmod", "755", Dir);   // an unprivileged node must be able to read its config
         try
         {
             foreach (var n in new[] { "h", "a", "b", "c" })
@@ -71,6 +72,20 @@ internal sealed class NetnsLab : IAsyncDisposable
         var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         int i = Array.IndexOf(parts, "lladdr");
         return i >= 0 && i + 1 < parts.Length ? parts[i + 1] : null;
+    }
+
+    public string Curl(string node, string url) =>
+        Shell.Run("ip", "netns", "exec", Ns(node), "curl", "-s", "--max-time", "5", url).Output;
+
+    /// <summary>Bridge-port isolation: the nodes stop hearing each other while both still reach the observer.</summary>
+    public void Isolate(params string[] nodes)
+    {
+        foreach (var n in nodes) Shell.Ip("-n", Ns("h"), "link", "set", "h" + n, "type", "bridge_slave", "isolated", "on");
+    }
+
+    public void Heal(params string[] nodes)
+    {
+        foreach (var n in nodes) Shell.Ip("-n", Ns("h"), "link", "set", "h" + n, "type", "bridge_slave", "isolated", "off");
     }
 
     public bool ObserverCanPing(string vip = Vip) =>

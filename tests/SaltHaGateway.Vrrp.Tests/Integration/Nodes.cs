@@ -41,7 +41,12 @@ internal static class Nodes
         if (spec.Track is not null) instance["Track"] = spec.Track;
         var path = Path.Combine(lab.Dir, $"gw-{node}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = new { Instances = new Dictionary<string, object> { ["VI_1"] = instance } } }));
-        return lab.Track(NodeProcess.StartIn(lab.Ns(node), "gateway " + node, new[] { "dotnet", NodeDll.Value, path }.Concat(extraArgs).ToArray()));
+        // "--unprivileged" runs the node as nobody without capabilities (start-up must say what is missing).
+        string[] prefix = extraArgs.Contains("--unprivileged")
+            ? ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--inh-caps=-all", "dotnet"]
+            : ["dotnet"];
+        var command = prefix.Concat([NodeDll.Value, path]).Concat(extraArgs.Where(a => a != "--unprivileged")).ToArray();
+        return lab.Track(NodeProcess.StartIn(lab.Ns(node), "gateway " + node, command));
     }
 
     public static NodeProcess Keepalived(NetnsLab lab, string node, Spec spec)
