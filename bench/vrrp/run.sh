@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
+SCENARIOS=${SCENARIOS:-"v2-kill v3-kill v3-graceful"}
 P=shgvb$$
 VIP=10.99.0.100
 WORK=$(mktemp -d /tmp/shgv-bench-XXXX)
@@ -120,6 +121,7 @@ median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a" } else
 printf '%-12s %-11s %10s %10s %7s   %s\n' scenario impl median_ms min_ms rounds samples
 for scenario in "v2-kill 2 1 kill" "v3-kill 3 0.1 kill" "v3-graceful 3 0.1 term"; do
   set -- $scenario
+  case " $SCENARIOS " in *" $1 "*) ;; *) continue ;; esac
   for impl in keepalived gateway; do
     samples=()
     for _ in $(seq "$ROUNDS"); do

@@ -23,7 +23,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly VrrpMetrics _metrics;
-    private readonly VirtualAddressCommand _addresses = new();
+    private NetlinkAddressEditor? _addresses;
     private readonly Channel<Func<CancellationToken, Task>> _netQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
     private readonly Channel<Func<CancellationToken, Task>> _notifyQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
@@ -38,7 +38,8 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     private ushort _ipId;
     private long _sent;
     private long _received;
-    private bool _loggedLegacy;
+    // Peers that checksum v3 unicast with the multicast group (keepalived <= 1.3.6); we answer in kind, as keepalived does.
+    private readonly ConcurrentDictionary<IPAddress, bool> _legacyPeers = new();
     private readonly List<Task> _loops = [];
 
     public VrrpInstanceRunner(VrrpInstanceDefinition def, IReadOnlyList<(TrackDefinition, ITrackedCondition)> tracked,
@@ -62,6 +63,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
         _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
         _garp = new GratuitousArpSender(_nic);
+        _addresses = new NetlinkAddressEditor();
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         await RemoveAddressesAsync(ct);
         _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
@@ -79,6 +81,9 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             _settings.IsUnicast ? "unicast to " + string.Join(",", _settings.UnicastPeers) : "multicast");
         _machine.Start(priority, faulted);
     }
+
+    /// <summary>Sends priority 0 (if master) and queues VIP removal; <see cref="StopAsync"/> finishes the job.</summary>
+    public void Resign() => _machine?.Stop();
 
     public async Task StopAsync()
     {
@@ -98,6 +103,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await RemoveAddressesAsync(cts.Token);
         _garp?.Dispose();
+        _addresses?.Dispose();
         _machine?.Dispose();
     }
 
@@ -183,9 +189,8 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             _metrics.Rejected.WithLabels(Name, reason.ToLabel()).Inc();
             return;
         }
-        if (received!.LegacyUnicastChecksum && !_loggedLegacy)
+        if (received!.LegacyUnicastChecksum && _legacyPeers.TryAdd(received.Ip.Source, true))
         {
-            _loggedLegacy = true;
             Log.LegacyChecksum(_logger, Name, received.Ip.Source.ToString());
         }
         Interlocked.Increment(ref _received);
@@ -202,7 +207,8 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         {
             try
             {
-                _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId), destination);
+                var checksumDestination = _legacyPeers.ContainsKey(destination) ? VrrpPacketCodec.MulticastGroup : null;
+                _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId, checksumDestination), destination);
                 Interlocked.Increment(ref _sent);
                 _metrics.AdvertsSent.WithLabels(Name).Inc();
             }
@@ -214,16 +220,17 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
-    void IVrrpActions.AddVirtualAddresses() => _netQueue.Writer.TryWrite(async ct =>
+    void IVrrpActions.AddVirtualAddresses() => _netQueue.Writer.TryWrite(_ =>
     {
         foreach (var vip in _settings.VirtualAddresses)
         {
-            var r = await _addresses.AddAsync(vip, _def.Interface, ct);
+            var r = _addresses!.Add(vip, _nic!.Index, _def.Interface);
             if (!r.Success)
             {
                 Log.AddressCommandFailed(_logger, Name, r.Description);
             }
         }
+        return Task.CompletedTask;
     });
 
     void IVrrpActions.RemoveVirtualAddresses() => _netQueue.Writer.TryWrite(RemoveAddressesAsync);
@@ -282,16 +289,17 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
-    private async Task RemoveAddressesAsync(CancellationToken ct)
+    private Task RemoveAddressesAsync(CancellationToken ct)
     {
         foreach (var vip in _settings.VirtualAddresses)
         {
-            var r = await _addresses.RemoveAsync(vip, _def.Interface, ct);
+            var r = _addresses!.Remove(vip, _nic!.Index, _def.Interface);
             if (!r.Success)
             {
                 Log.AddressCommandFailed(_logger, Name, r.Description);
             }
         }
+        return Task.CompletedTask;
     }
 
     private async Task DrainAsync(ChannelReader<Func<CancellationToken, Task>> reader, CancellationToken ct)
@@ -323,6 +331,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         _socket?.Dispose();
         _garp?.Dispose();
+        _addresses?.Dispose();
         _machine?.Dispose();
         _stop.Dispose();
     }

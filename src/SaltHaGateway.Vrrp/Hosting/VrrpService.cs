@@ -7,7 +7,7 @@ using SaltHaGateway.Vrrp.Tracking;
 namespace SaltHaGateway.Vrrp.Hosting;
 
 /// <summary>Starts every configured instance and its built-in trackers; on stop resigns and removes VIPs.</summary>
-public sealed partial class VrrpService : IHostedService, IAsyncDisposable
+public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly IReadOnlyList<VrrpInstanceDefinition> _definitions;
     private readonly VrrpOptions _options;
@@ -89,6 +89,22 @@ public sealed partial class VrrpService : IHostedService, IAsyncDisposable
             await runner.StartAsync(cancellationToken);
         }
     }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Resign before the rest of the host shuts down, so the peer's takeover starts as early as possible.</summary>
+    public Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        foreach (var runner in _runners)
+        {
+            runner.Resign();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -55,10 +55,14 @@ public static class VrrpPacketCodec
         return buffer;
     }
 
-    /// <summary>A complete IPv4 datagram as keepalived sends it (TOS 0xC0, TTL 255, no DF), for IP_HDRINCL sockets.</summary>
-    public static byte[] EncodeDatagram(VrrpAdvertisement advert, IPAddress source, IPAddress destination, ushort identification)
+    /// <summary>
+    /// A complete IPv4 datagram as keepalived sends it (TOS 0xC0, TTL 255, no DF), for IP_HDRINCL sockets.
+    /// <paramref name="checksumDestination"/> overrides the v3 pseudo-header destination (old unicast form).
+    /// </summary>
+    public static byte[] EncodeDatagram(VrrpAdvertisement advert, IPAddress source, IPAddress destination, ushort identification,
+        IPAddress? checksumDestination = null)
     {
-        var message = EncodeMessage(advert, source, destination);
+        var message = EncodeMessage(advert, source, checksumDestination ?? destination);
         var datagram = new byte[Ipv4Header.MinimumLength + message.Length];
         var ip = datagram.AsSpan(0, Ipv4Header.MinimumLength);
         ip[0] = 0x45;

@@ -15,7 +15,7 @@ internal static class Nodes
     });
 
     public sealed record Spec(int Version, int Priority, double Interval, bool Unicast = false, string? Password = null,
-        bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null);
+        bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null);
 
     public static NodeProcess Gateway(NetnsLab lab, string node, Spec spec, params string[] extraArgs)
     {
@@ -39,8 +39,9 @@ internal static class Nodes
             instance["UnicastPeers"] = new[] { NetnsLab.Address(peer) };
         }
         if (spec.Track is not null) instance["Track"] = spec.Track;
+        if (spec.Notify is not null) instance["Notify"] = spec.Notify;
         var path = Path.Combine(lab.Dir, $"gw-{node}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = new { Instances = new Dictionary<string, object> { ["VI_1"] = instance } } }));
+        File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = new { Instances = new Dictionary<string, object> { ["VI_1"] = instance }, Scripts = spec.Scripts ?? new { } } }));
         // "--unprivileged" runs the node as nobody without capabilities (start-up must say what is missing).
         string[] prefix = extraArgs.Contains("--unprivileged")
             ? ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--inh-caps=-all", "dotnet"]
