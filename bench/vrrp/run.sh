@@ -4,8 +4,9 @@
 #   v2-kill      VRRPv2, 1 s adverts, master dies (link down + SIGKILL)
 #   v3-kill      VRRPv3, 100 ms adverts, master dies
 #   v3-graceful  VRRPv3, 100 ms adverts, master stopped with SIGTERM (priority-0 handover)
-# Measured: time from the event until the VIP answers an observer's ping from the new master. The two nodes
-# use different default TTLs so a reply's TTL tells which node answered.
+# Measured: time until the VIP answers an observer's ping from the new master, (1) from the event and (2) from
+# the old master's last advert as the observer saw it (RFC failover time; removes the random phase of a kill
+# within the advert interval). The two nodes use different default TTLs so a reply's TTL tells who answered.
 # Needs root, iproute2, iputils-ping, keepalived; builds tests/SaltHaGateway.Vrrp.Tests (VrrpNode) if needed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +22,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   for n in a b c h; do ip netns del $P$n 2>/dev/null || true; done
-  rm -rf "$WORK"
+  [ -n "${KEEP:-}" ] && echo "kept $WORK" >&2 || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -101,6 +102,9 @@ one_round() { # impl version interval event -> prints milliseconds
   wait_for 20 bash -c "ip netns exec ${P}c ping -c1 -W1 $VIP | grep -q ttl=64" || { echo "VIP not answering from a" >&2; return 1; }
   ip netns exec ${P}c ping -D -n -i 0.002 -W 1 $VIP > "$WORK/ping" 2>&1 &
   local ping=$!
+  # The observer also timestamps every advert it sees, to measure from the dead master's last advert.
+  ip netns exec ${P}c tcpdump -tt -n -l -i vc 'ip proto 112 and src 10.99.0.1' > "$WORK/adverts" 2>/dev/null &
+  local dump=$!
   sleep 0.7
   local t0; t0=$(date +%s.%N)
   if [ "$event" = kill ]; then
@@ -111,25 +115,35 @@ one_round() { # impl version interval event -> prints milliseconds
   fi
   wait_for 20 has_vip b || true
   sleep 0.5
-  kill "$ping" 2>/dev/null || true; wait "$ping" 2>/dev/null || true
+  kill "$ping" "$dump" 2>/dev/null || true; wait "$ping" "$dump" 2>/dev/null || true
   kill -TERM "$pb" 2>/dev/null || true; kill -9 "$pa" 2>/dev/null || true; sleep 0.3; kill -9 "$pb" 2>/dev/null || true
-  awk -v t0="$t0" '/ttl=65/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t0 + 0) { printf "%.0f\n", ($1 - t0) * 1000; exit } }' "$WORK/ping"
+  local t1; t1=$(awk -v t0="$t0" '/ttl=65/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t0 + 0) { print $1; exit } }' "$WORK/ping")
+  [ -n "$t1" ] || return 1
+  # last advert from a before the event (graceful: the priority-0 advert itself)
+  local last; last=$(awk -v t0="$t0" -v t1="$t1" '/VRRP/ && $1 + 0 < t1 + 0 { l = $1 } END { print l }' "$WORK/adverts")
+  [ -n "$last" ] || last=$t0
+  awk -v t0="$t0" -v t1="$t1" -v l="$last" 'BEGIN { printf "%.0f %.0f\n", (t1 - t0) * 1000, (t1 - l) * 1000 }'
 }
 
 median() { sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) { print "n/a" } else if (NR % 2) { print a[(NR + 1) / 2] } else { print int((a[NR / 2] + a[NR / 2 + 1]) / 2) } }'; }
 
-printf '%-12s %-11s %10s %10s %7s   %s\n' scenario impl median_ms min_ms rounds samples
+printf '%-12s %-11s %12s %14s %7s   %s\n' scenario impl event_ms last_advert_ms rounds "samples (event/last advert)"
 for scenario in "v2-kill 2 1 kill" "v3-kill 3 0.1 kill" "v3-graceful 3 0.1 term"; do
   set -- $scenario
   case " $SCENARIOS " in *" $1 "*) ;; *) continue ;; esac
-  for impl in keepalived gateway; do
-    samples=()
-    for _ in $(seq "$ROUNDS"); do
-      ms=$(one_round "$impl" "$2" "$3" "$4" || true)
-      [ -n "$ms" ] && samples+=("$ms")
+  declare -A ev=() la=() all=()
+  for _ in $(seq "$ROUNDS"); do
+    for impl in keepalived gateway; do   # interleaved, so load drift hits both alike
+      if r=$(one_round "$impl" "$2" "$3" "$4"); then
+        set -- $scenario
+        ev[$impl]+="${r% *} "; la[$impl]+="${r#* } "; all[$impl]+="${r/ //} "
+      fi
     done
-    med=$(printf '%s\n' "${samples[@]}" | median)
-    min=$(printf '%s\n' "${samples[@]}" | sort -n | head -1)
-    printf '%-12s %-11s %10s %10s %7s   %s\n' "$1" "$impl" "$med" "$min" "${#samples[@]}" "${samples[*]}"
   done
+  for impl in keepalived gateway; do
+    n=$(wc -w <<<"${ev[$impl]:-}")
+    printf '%-12s %-11s %12s %14s %7s   %s\n' "$1" "$impl" "$(tr ' ' '\n' <<<"${ev[$impl]:-}" | grep . | median)" \
+      "$(tr ' ' '\n' <<<"${la[$impl]:-}" | grep . | median)" "$n" "${all[$impl]:-}"
+  done
+  unset ev la all
 done

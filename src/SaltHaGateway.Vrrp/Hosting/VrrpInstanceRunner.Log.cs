@@ -30,6 +30,9 @@ internal sealed partial class VrrpInstanceRunner
         [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "VRRP {Instance}: background action failed")]
         public static partial void ActionFailed(ILogger logger, Exception exception, string instance);
 
+        [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "VRRP {Instance}: {Source} resigned (priority 0 advert)")]
+        public static partial void PeerResigned(ILogger logger, string instance, string source);
+
         [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "VRRP {Instance}: peer {Source} uses the pre-1.3.7 VRRPv3 unicast checksum form")]
         public static partial void LegacyChecksum(ILogger logger, string instance, string source);
     }

@@ -68,6 +68,12 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         await RemoveAddressesAsync(ct);
         _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
         _metrics.State.WithLabels(Name).Set(0);
+        foreach (var state in Enum.GetValues<VrrpState>())
+        {
+            _metrics.Transitions.WithLabels(Name, VrrpMetrics.StateLabel(state));
+        }
+        _metrics.AdvertsSent.WithLabels(Name);
+        _metrics.AdvertsReceived.WithLabels(Name);
         _loops.Add(Task.Run(() => DrainAsync(_netQueue.Reader, _stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => ReceiveLoopAsync(_stop.Token), CancellationToken.None));
@@ -196,6 +202,10 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         Interlocked.Increment(ref _received);
         _metrics.AdvertsReceived.WithLabels(Name).Inc();
         _machine!.OnAdvertisement(received.Advertisement, received.Ip.Source);
+        if (received.Advertisement.Priority == 0)
+        {
+            Log.PeerResigned(_logger, Name, received.Ip.Source.ToString());
+        }
     }
 
     void IVrrpActions.SendAdvertisement(byte priority)

@@ -77,6 +77,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             }
             plans.Add((def, tracked));
         }
+        FailoverPathWarmup.Run();
         foreach (var polled in shared.Values)
         {
             _builtIn.Add(polled);
