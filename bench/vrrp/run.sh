@@ -105,7 +105,7 @@ one_round() { # impl version interval event -> prints milliseconds
   # The observer also timestamps every advert it sees, to measure from the dead master's last advert.
   ip netns exec ${P}c tcpdump -tt -n -l -i vc 'ip proto 112 and src 10.99.0.1' > "$WORK/adverts" 2>/dev/null &
   local dump=$!
-  sleep 0.7
+  sleep 1.5   # at least one advert interval, so the observer has seen a last advert before the event
   local t0; t0=$(date +%s.%N)
   if [ "$event" = kill ]; then
     ip -n ${P}a link set va down
