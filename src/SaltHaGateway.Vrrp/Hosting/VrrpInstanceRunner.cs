@@ -11,10 +11,10 @@ using SaltHaGateway.Vrrp.Wire;
 namespace SaltHaGateway.Vrrp.Hosting;
 
 /// <summary>
-/// Runs one instance: wires the state machine to the raw socket, the VIP commands, GARP and notify hooks.
-/// Adverts are sent inline (they are cheap and timing matters); address changes and GARP go through one
-/// ordered queue so GARP never precedes the address; notify hooks have their own queue so a slow script
-/// never delays a failover.
+/// Runs one instance: wires the state machine to the raw socket, rtnetlink, GARP and notify hooks.
+/// Adverts, address changes and GARP are done inline, in the order the state machine asks for them: each is
+/// one non-blocking kernel call, and a queue hop onto a busy thread pool cost more than the work on a loaded
+/// node. Notify hooks run from their own queue so a slow script never delays a failover.
 /// </summary>
 internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposable
 {
@@ -24,7 +24,6 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     private readonly ILogger _logger;
     private readonly VrrpMetrics _metrics;
     private NetlinkAddressEditor? _addresses;
-    private readonly Channel<Func<CancellationToken, Task>> _netQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
     private readonly Channel<Func<CancellationToken, Task>> _notifyQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<VrrpRejectReason, long> _rejections = new();
@@ -55,7 +54,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
 
     public string Name => _settings.Name;
 
-    public async Task StartAsync(CancellationToken ct)
+    public void Start()
     {
         _nic = NetworkInterfaceInfo.Find(_def.Interface)
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
@@ -65,7 +64,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _garp = new GratuitousArpSender(_nic);
         _addresses = new NetlinkAddressEditor();
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
-        await RemoveAddressesAsync(ct);
+        RemoveAddresses();
         _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
         _metrics.State.WithLabels(Name).Set(0);
         foreach (var state in Enum.GetValues<VrrpState>())
@@ -74,7 +73,6 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         _metrics.AdvertsSent.WithLabels(Name);
         _metrics.AdvertsReceived.WithLabels(Name);
-        _loops.Add(Task.Run(() => DrainAsync(_netQueue.Reader, _stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
         _loops.Add(Task.Run(() => ReceiveLoopAsync(_stop.Token), CancellationToken.None));
         foreach (var (_, condition) in _tracked)
@@ -88,7 +86,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _machine.Start(priority, faulted);
     }
 
-    /// <summary>Sends priority 0 (if master) and queues VIP removal; <see cref="StopAsync"/> finishes the job.</summary>
+    /// <summary>Sends priority 0 and removes the VIPs if master; <see cref="StopAsync"/> finishes the job.</summary>
     public void Resign() => _machine?.Stop();
 
     public async Task StopAsync()
@@ -98,16 +96,19 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             condition.Changed -= OnTrackingChanged;
         }
         _machine?.Stop();
-        _netQueue.Writer.TryComplete();
         _notifyQueue.Writer.TryComplete();
-        // Let queued address removals and the stop hook finish, but not forever.
-        var drained = Task.WhenAll(_loops.Take(2));
-        await Task.WhenAny(drained, Task.Delay(TimeSpan.FromSeconds(10)));
+        // Let the stop hook finish, but not forever.
+        if (_loops.Count > 0)
+        {
+            await Task.WhenAny(_loops[0], Task.Delay(TimeSpan.FromSeconds(10)));
+        }
         await _stop.CancelAsync();
         _socket?.Dispose();
         await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await RemoveAddressesAsync(cts.Token);
+        if (_addresses is not null && _nic is not null)
+        {
+            RemoveAddresses();
+        }
         _garp?.Dispose();
         _addresses?.Dispose();
         _machine?.Dispose();
@@ -230,7 +231,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
-    void IVrrpActions.AddVirtualAddresses() => _netQueue.Writer.TryWrite(_ =>
+    void IVrrpActions.AddVirtualAddresses()
     {
         foreach (var vip in _settings.VirtualAddresses)
         {
@@ -240,12 +241,11 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
                 Log.AddressCommandFailed(_logger, Name, r.Description);
             }
         }
-        return Task.CompletedTask;
-    });
+    }
 
-    void IVrrpActions.RemoveVirtualAddresses() => _netQueue.Writer.TryWrite(RemoveAddressesAsync);
+    void IVrrpActions.RemoveVirtualAddresses() => RemoveAddresses();
 
-    void IVrrpActions.SendGratuitousArp(int count) => _netQueue.Writer.TryWrite(ct =>
+    void IVrrpActions.SendGratuitousArp(int count)
     {
         for (int i = 0; i < count; i++)
         {
@@ -261,8 +261,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
                 }
             }
         }
-        return Task.CompletedTask;
-    });
+    }
 
     void IVrrpActions.OnStateChanged(VrrpState from, VrrpState to, byte priority)
     {
@@ -299,7 +298,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
-    private Task RemoveAddressesAsync(CancellationToken ct)
+    private void RemoveAddresses()
     {
         foreach (var vip in _settings.VirtualAddresses)
         {
@@ -309,7 +308,6 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
                 Log.AddressCommandFailed(_logger, Name, r.Description);
             }
         }
-        return Task.CompletedTask;
     }
 
     private async Task DrainAsync(ChannelReader<Func<CancellationToken, Task>> reader, CancellationToken ct)

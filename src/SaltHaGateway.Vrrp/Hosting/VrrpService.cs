@@ -37,7 +37,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
 
     public IReadOnlyList<VrrpInstanceStatus> Status() => _runners.Select(r => r.Status()).ToArray();
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         var missing = LinuxCapabilities.Missing();
         if (missing.Count > 0)
@@ -87,8 +87,9 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
         {
             var runner = new VrrpInstanceRunner(def, tracked, _time, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics);
             _runners.Add(runner);
-            await runner.StartAsync(cancellationToken);
+            runner.Start();
         }
+        return Task.CompletedTask;
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
