@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${ROUNDS:-5}
 SCENARIOS=${SCENARIOS:-"v2-kill v3-kill v3-graceful"}
+IMPLS=${IMPLS:-"keepalived gateway"}
 P=shgvb$$
 VIP=10.99.0.100
 WORK=$(mktemp -d /tmp/shgv-bench-XXXX)
@@ -103,7 +104,7 @@ one_round() { # impl version interval event -> prints milliseconds
   ip netns exec ${P}c ping -D -n -i 0.002 -W 1 $VIP > "$WORK/ping" 2>&1 &
   local ping=$!
   # The observer also timestamps every advert it sees, to measure from the dead master's last advert.
-  ip netns exec ${P}c tcpdump -tt -n -l -i vc 'ip proto 112 and src 10.99.0.1' > "$WORK/adverts" 2>/dev/null &
+  ip netns exec ${P}c tcpdump -tt -n -l -e -i vc '(ip proto 112 and src 10.99.0.1) or arp' > "$WORK/adverts" 2>/dev/null &
   local dump=$!
   sleep 1.5   # at least one advert interval, so the observer has seen a last advert before the event
   local t0; t0=$(date +%s.%N)
@@ -116,6 +117,7 @@ one_round() { # impl version interval event -> prints milliseconds
   wait_for 20 has_vip b || true
   sleep 0.5
   kill "$ping" "$dump" 2>/dev/null || true; wait "$ping" "$dump" 2>/dev/null || true
+  [ -z "${KEEP:-}" ] || { mkdir -p "$WORK/round-$impl-$event-$$-$RANDOM"; cp "$WORK"/log-* "$WORK/ping" "$WORK/adverts" "$_"/ 2>/dev/null || true; }
   kill -TERM "$pb" 2>/dev/null || true; kill -9 "$pa" 2>/dev/null || true; sleep 0.3; kill -9 "$pb" 2>/dev/null || true
   local t1; t1=$(awk -v t0="$t0" '/ttl=65/ { gsub(/[\[\]]/, "", $1); if ($1 + 0 > t0 + 0) { print $1; exit } }' "$WORK/ping")
   [ -n "$t1" ] || return 1
@@ -133,14 +135,14 @@ for scenario in "v2-kill 2 1 kill" "v3-kill 3 0.1 kill" "v3-graceful 3 0.1 term"
   case " $SCENARIOS " in *" $1 "*) ;; *) continue ;; esac
   declare -A ev=() la=() all=()
   for _ in $(seq "$ROUNDS"); do
-    for impl in keepalived gateway; do   # interleaved, so load drift hits both alike
+    for impl in $IMPLS; do   # interleaved, so load drift hits both alike
       if r=$(one_round "$impl" "$2" "$3" "$4"); then
         set -- $scenario
         ev[$impl]+="${r% *} "; la[$impl]+="${r#* } "; all[$impl]+="${r/ //} "
       fi
     done
   done
-  for impl in keepalived gateway; do
+  for impl in $IMPLS; do
     n=$(wc -w <<<"${ev[$impl]:-}")
     printf '%-12s %-11s %12s %14s %7s   %s\n' "$1" "$impl" "$(tr ' ' '\n' <<<"${ev[$impl]:-}" | grep . | median)" \
       "$(tr ' ' '\n' <<<"${la[$impl]:-}" | grep . | median)" "$n" "${all[$impl]:-}"

@@ -62,10 +62,11 @@ internal sealed class VrrpRawSocket : IDisposable
         _socket.SendTo(datagram, flags, new IPEndPoint(destination, 0));
     }
 
-    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    /// <summary>Blocking receive with a short timeout so the caller's loop can notice cancellation.</summary>
+    public int Receive(Span<byte> buffer, TimeSpan timeout)
     {
-        var result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
-        return result.ReceivedBytes;
+        _socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        return _socket.Receive(buffer);
     }
 
     public void Dispose() => _socket.Dispose();

@@ -74,7 +74,22 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _metrics.AdvertsSent.WithLabels(Name);
         _metrics.AdvertsReceived.WithLabels(Name);
         _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
-        _loops.Add(Task.Run(() => ReceiveLoopAsync(_stop.Token), CancellationToken.None));
+        // A dedicated thread blocked in recv(): on a busy node every hop through the thread pool adds scheduling
+        // delay to the moment an advert (above all a priority-0 one) is seen.
+        var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(_stop.Token);
+            }
+            finally
+            {
+                receiveDone.SetResult();
+            }
+        })
+        { IsBackground = true, Name = "vrrp-rx " + Name }.Start();
+        _loops.Add(receiveDone.Task);
         foreach (var (_, condition) in _tracked)
         {
             condition.Changed += OnTrackingChanged;
@@ -151,7 +166,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
-    private async Task ReceiveLoopAsync(CancellationToken ct)
+    private void ReceiveLoop(CancellationToken ct)
     {
         var buffer = new byte[2048];
         while (!ct.IsCancellationRequested)
@@ -159,17 +174,25 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             int n;
             try
             {
-                n = await _socket!.ReceiveAsync(buffer, ct);
+                n = _socket!.Receive(buffer, TimeSpan.FromMilliseconds(250));
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || ct.IsCancellationRequested)
+            catch (Exception e) when (e is ObjectDisposedException || ct.IsCancellationRequested)
             {
                 return;
             }
             catch (SocketException)
             {
-                continue;
+                continue;   // timeout: look at the token again
             }
-            HandleDatagram(buffer.AsSpan(0, n));
+            try
+            {
+                HandleDatagram(buffer.AsSpan(0, n));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Bad input never takes the node down.
+                Log.ActionFailed(_logger, e, Name);
+            }
         }
     }
 
