@@ -17,10 +17,9 @@ public static class VrrpServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddVrrp(this IServiceCollection s, IConfiguration vrrpSection)
     {
-        var options = Bind(vrrpSection);
         var errors = new List<string>();
-        string root = vrrpSection is IConfigurationSection section ? section.Path : "Vrrp";
-        var definitions = VrrpOptionsValidator.Validate(options, errors, root);
+        var options = Bind(vrrpSection, errors);
+        var definitions = VrrpOptionsValidator.Validate(options, errors, PathOf(vrrpSection));
         if (errors.Count > 0)
         {
             throw new VrrpConfigurationException(errors);
@@ -39,17 +38,60 @@ public static class VrrpServiceCollectionExtensions
         return s;
     }
 
-    internal static VrrpOptions Bind(IConfiguration vrrpSection)
+    /// <summary>For check-config: every problem of the Vrrp section as "key:path: reason", empty when valid.</summary>
+    public static IReadOnlyList<string> ValidateVrrp(IConfiguration vrrpSection)
+    {
+        var errors = new List<string>();
+        VrrpOptionsValidator.Validate(Bind(vrrpSection, errors), errors, PathOf(vrrpSection));
+        return errors;
+    }
+
+    /// <summary>
+    /// Binds instance by instance: the stock binder silently drops a dictionary entry whose values do not convert,
+    /// which would make a typo disable an instance instead of failing start-up. Unknown keys are errors too.
+    /// </summary>
+    internal static VrrpOptions Bind(IConfiguration vrrpSection, List<string> errors)
+    {
+        var options = new VrrpOptions();
+        string root = PathOf(vrrpSection);
+        foreach (var child in vrrpSection.GetChildren())
+        {
+            if (child.Key is not ("Instances" or "Scripts"))
+            {
+                errors.Add($"{root}:{child.Key}: unknown key (expected Instances or Scripts)");
+            }
+        }
+        foreach (var child in vrrpSection.GetSection("Instances").GetChildren())
+        {
+            if (BindOne<VrrpInstanceOptions>(child, root + ":Instances:" + child.Key, errors) is { } instance)
+            {
+                options.Instances[child.Key] = instance;
+            }
+        }
+        foreach (var child in vrrpSection.GetSection("Scripts").GetChildren())
+        {
+            if (BindOne<VrrpScriptOptions>(child, root + ":Scripts:" + child.Key, errors) is { } script)
+            {
+                options.Scripts[child.Key] = script;
+            }
+        }
+        return options;
+    }
+
+    private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors) where T : class, new()
     {
         try
         {
-            return vrrpSection.Get<VrrpOptions>() ?? new VrrpOptions();
+            return section.Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
         }
         catch (InvalidOperationException e)
         {
-            throw new VrrpConfigurationException([e.Message]);
+            errors.Add($"{path}: {e.Message}");
+            return null;
         }
     }
+
+    private static string PathOf(IConfiguration section) => section is IConfigurationSection s && s.Path.Length > 0 ? s.Path : "Vrrp";
 }
 
 /// <summary>The Vrrp section is invalid; <see cref="Exception.Message"/> lists "key:path: reason" lines.</summary>

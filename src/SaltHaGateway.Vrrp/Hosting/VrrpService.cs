@@ -18,6 +18,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     private readonly VrrpMetrics _metrics;
     private readonly List<VrrpInstanceRunner> _runners = [];
     private readonly List<PolledCondition> _builtIn = [];
+    private DedicatedThreadTimeProvider? _timerThread;
 
     public VrrpService(IReadOnlyList<VrrpInstanceDefinition> definitions, VrrpOptions options, IEnumerable<ITrackedCondition> conditions,
         TimeProvider time, ILoggerFactory loggers, VrrpMetrics metrics)
@@ -78,6 +79,9 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             plans.Add((def, tracked));
         }
         FailoverPathWarmup.Run();
+        // Protocol timers get their own thread unless a test substituted the clock.
+        _timerThread = ReferenceEquals(_time, TimeProvider.System) ? new DedicatedThreadTimeProvider() : null;
+        var machineTime = (TimeProvider?)_timerThread ?? _time;
         foreach (var polled in shared.Values)
         {
             _builtIn.Add(polled);
@@ -85,7 +89,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
         }
         foreach (var (def, tracked) in plans)
         {
-            var runner = new VrrpInstanceRunner(def, tracked, _time, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics);
+            var runner = new VrrpInstanceRunner(def, tracked, machineTime, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics);
             _runners.Add(runner);
             runner.Start();
         }
@@ -116,6 +120,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             await polled.DisposeAsync();
         }
         _builtIn.Clear();
+        _timerThread?.Dispose();
     }
 
     public async ValueTask DisposeAsync()

@@ -29,6 +29,19 @@ public sealed class VrrpOptionsValidatorTests
     }
 
     [Fact]
+    public void ValidateVrrp_reports_without_throwing()
+    {
+        // The stock binder would silently drop instance X because "abc" does not convert; we report it.
+        var errors = VrrpServiceCollectionExtensions.ValidateVrrp(Section(("Vrrp:Instances:X:Interface", "eth0"), ("Vrrp:Instances:X:VirtualRouterId", "abc")));
+        Assert.Single(errors);
+        Assert.StartsWith("Vrrp:Instances:X:", errors[0], StringComparison.Ordinal);
+        Assert.Contains("VirtualRouterId", errors[0]);
+        var typo = VrrpServiceCollectionExtensions.ValidateVrrp(Section(("Vrrp:Instances:X:Interface", "eth0"), ("Vrrp:Instances:X:Priorty", "10")));
+        Assert.Contains(typo, e => e.StartsWith("Vrrp:Instances:X:", StringComparison.Ordinal) && e.Contains("Priorty", StringComparison.Ordinal));
+        Assert.Empty(VrrpServiceCollectionExtensions.ValidateVrrp(Section()));
+    }
+
+    [Fact]
     public void No_instances_registers_nothing()
     {
         var services = new ServiceCollection();

@@ -106,10 +106,10 @@ public sealed class KeepalivedImportCommandTests : IDisposable
     {
         var (_, _, _, _) = Import(Sample);
         var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(_dir, "out.json")).Build();
+        Assert.Empty(VrrpServiceCollectionExtensions.ValidateVrrp(config.GetSection("Vrrp")));
         var options = config.GetSection("Vrrp").Get<VrrpOptions>()!;
         var errors = new List<string>();
         var defs = VrrpOptionsValidator.Validate(options, errors);
-        Assert.Empty(errors);
         Assert.Single(defs);
         Assert.Equal(3, defs[0].Track.Count);   // eth0 (implicit), chk_nginx, eth1
     }

@@ -19,3 +19,21 @@ public sealed class RiseFallCounterTests
         Assert.True(c.IsUp);
     }
 }
+
+public sealed class TrackedConditionTests
+{
+    [Fact]
+    public void Changed_fires_only_on_a_real_change()
+    {
+        var c = new TrackedCondition("listener", initiallyUp: false);
+        int changes = 0;
+        c.Changed += () => changes++;
+        c.Set(false);
+        c.Set(true);
+        c.Set(true);
+        c.Set(false);
+        Assert.Equal(2, changes);
+        Assert.False(c.IsUp);
+        Assert.Equal("listener", c.Name);
+    }
+}
