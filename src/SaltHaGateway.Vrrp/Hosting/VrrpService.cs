@@ -130,5 +130,11 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             await r.DisposeAsync();
         }
         _runners.Clear();
+        foreach (var polled in _builtIn)
+        {
+            await polled.DisposeAsync();
+        }
+        _builtIn.Clear();
+        _timerThread?.Dispose();
     }
 }
