@@ -1,0 +1,19 @@
+using System.Runtime.InteropServices;
+
+namespace SaltHaGateway.Vrrp.Adapters;
+
+/// <summary>
+/// The .NET socket shim refuses IP protocol 112 ("Protocol not supported"), so the descriptor is created
+/// through libc and then handed to <see cref="System.Net.Sockets.Socket"/>.
+/// </summary>
+internal static partial class LibC
+{
+    public const int AF_INET = 2;
+    public const int SOCK_RAW = 3;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int EPERM = 1;
+    public const int EACCES = 13;
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int socket(int domain, int type, int protocol);
+}

@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+
+namespace SaltHaGateway.Vrrp.Adapters;
+
+/// <summary>What the adapters need to know about an interface: index, MAC, first IPv4 address, link state.</summary>
+internal sealed record NetworkInterfaceInfo(string Name, int Index, byte[] Mac, IPAddress? PrimaryAddress, bool IsUp)
+{
+    public static NetworkInterfaceInfo? Find(string name)
+    {
+        var nic = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == name);
+        if (nic is null)
+        {
+            return null;
+        }
+        var props = nic.GetIPProperties();
+        int index = props.GetIPv4Properties()?.Index ?? 0;
+        var primary = props.UnicastAddresses
+            .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
+            .Select(a => a.Address)
+            .FirstOrDefault();
+        bool up = nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown;
+        return new NetworkInterfaceInfo(name, index, nic.GetPhysicalAddress().GetAddressBytes(), primary, up);
+    }
+
+    /// <summary>Link state straight from sysfs (cheap enough to poll several times a second).</summary>
+    public static bool IsLinkUp(string name)
+    {
+        try
+        {
+            var state = File.ReadAllText($"/sys/class/net/{name}/operstate").Trim();
+            return state is "up" or "unknown";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using System.Net;
+using SaltHaGateway.Vrrp.Core;
+
+namespace SaltHaGateway.Vrrp.Configuration;
+
+/// <summary>A validated instance: core settings plus what only the adapters need.</summary>
+public sealed record VrrpInstanceDefinition(
+    VrrpInstanceSettings Settings,
+    string Interface,
+    IPAddress? UnicastSource,
+    IReadOnlyList<TrackDefinition> Track,
+    VrrpNotifyOptions Notify);
+
+public enum TrackKind
+{
+    Condition,
+    Interface,
+    Script,
+}
+
+public sealed record TrackDefinition(TrackKind Kind, string Target, int Weight)
+{
+    public string ConditionName => Kind switch
+    {
+        TrackKind.Interface => "interface:" + Target,
+        TrackKind.Script => "script:" + Target,
+        _ => Target,
+    };
+}

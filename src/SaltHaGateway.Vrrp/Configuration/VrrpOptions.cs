@@ -1,0 +1,80 @@
+namespace SaltHaGateway.Vrrp.Configuration;
+
+/// <summary>The "Vrrp" config section. Instances and scripts are keyed by name, like keepalived's blocks.</summary>
+public sealed class VrrpOptions
+{
+    public Dictionary<string, VrrpInstanceOptions> Instances { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, VrrpScriptOptions> Scripts { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class VrrpInstanceOptions
+{
+    public string? Interface { get; set; }
+    public int VirtualRouterId { get; set; }
+    public int Priority { get; set; } = 100;
+    public int Version { get; set; } = 2;
+    public double AdvertIntervalSeconds { get; set; } = 1;
+    public bool Preempt { get; set; } = true;
+    public double PreemptDelaySeconds { get; set; }
+    /// <summary>Never become master before this many seconds after start (a rebooting node listens first).</summary>
+    public double StartupListenSeconds { get; set; }
+    public int DownTimerAdverts { get; set; } = 3;
+    /// <summary>On yielding to a higher priority, send one last advert so the winner re-sends GARP (see README).</summary>
+    public bool HigherPrioritySendAdvert { get; set; } = true;
+    /// <summary>Fault while the instance's own interface is down (keepalived tracks it unless dont_track_primary).</summary>
+    public bool TrackInterface { get; set; } = true;
+    public List<string> VirtualAddresses { get; set; } = [];
+    public VrrpAuthenticationOptions? Authentication { get; set; }
+    public string? UnicastSource { get; set; }
+    public List<string> UnicastPeers { get; set; } = [];
+    public VrrpGarpOptions Garp { get; set; } = new();
+    public List<VrrpTrackOptions> Track { get; set; } = [];
+    public VrrpNotifyOptions Notify { get; set; } = new();
+}
+
+public sealed class VrrpAuthenticationOptions
+{
+    /// <summary>"PASS" (keepalived auth_type PASS) or "NONE".</summary>
+    public string Type { get; set; } = "PASS";
+    public string? Password { get; set; }
+}
+
+public sealed class VrrpGarpOptions
+{
+    public int MasterRepeat { get; set; } = 5;
+    public double MasterDelaySeconds { get; set; } = 5;
+    public double MasterRefreshSeconds { get; set; }
+    public int LowerPriorityRepeat { get; set; } = 5;
+}
+
+/// <summary>Exactly one of Condition (from the host), Interface or Script.</summary>
+public sealed class VrrpTrackOptions
+{
+    public string? Condition { get; set; }
+    public string? Interface { get; set; }
+    public string? Script { get; set; }
+    /// <summary>0 means Fault when down; absent means the script's own weight (0 for others).</summary>
+    public int? Weight { get; set; }
+}
+
+public sealed class VrrpScriptOptions
+{
+    public string Command { get; set; } = "";
+    public double IntervalSeconds { get; set; } = 1;
+    public double? TimeoutSeconds { get; set; }
+    public int Rise { get; set; } = 1;
+    public int Fall { get; set; } = 1;
+    public int Weight { get; set; }
+    public bool InitFail { get; set; }
+}
+
+public sealed class VrrpNotifyOptions
+{
+    public string? Master { get; set; }
+    public string? Backup { get; set; }
+    public string? Fault { get; set; }
+    public string? Stop { get; set; }
+    /// <summary>Runs on every transition with "INSTANCE name STATE priority" appended (keepalived's notify).</summary>
+    public string? Any { get; set; }
+    public double TimeoutSeconds { get; set; } = 30;
+}

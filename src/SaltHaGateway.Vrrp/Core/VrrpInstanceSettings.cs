@@ -1,0 +1,65 @@
+using System.Net;
+using SaltHaGateway.Vrrp.Wire;
+
+namespace SaltHaGateway.Vrrp.Core;
+
+/// <summary>Validated, immutable settings of one VRRP instance as the core sees them.</summary>
+public sealed record VrrpInstanceSettings
+{
+    public required string Name { get; init; }
+    public VrrpVersion Version { get; init; } = VrrpVersion.V2;
+    public required byte VirtualRouterId { get; init; }
+    public byte Priority { get; init; } = 100;
+    /// <summary>Advertisement interval in centiseconds (v2 values are whole seconds × 100).</summary>
+    public ushort IntervalCentiseconds { get; init; } = 100;
+    public bool Preempt { get; init; } = true;
+    public TimeSpan PreemptDelay { get; init; } = TimeSpan.Zero;
+    /// <summary>After start the node never becomes master before this much time has passed.</summary>
+    public TimeSpan StartupListen { get; init; } = TimeSpan.Zero;
+    public int DownTimerAdverts { get; init; } = 3;
+    /// <summary>
+    /// A master that yields to a higher priority first sends one more advert, so that after a healed split brain
+    /// the winner always hears of the loser and re-sends GARP (keepalived's higher_prio_send_advert).
+    /// </summary>
+    public bool HigherPrioritySendAdvert { get; init; } = true;
+    public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init; } = [];
+    public VrrpAuthType AuthType { get; init; } = VrrpAuthType.None;
+    /// <summary>Exactly 8 bytes (NUL padded) when <see cref="AuthType"/> is PASS.</summary>
+    public ReadOnlyMemory<byte> AuthData { get; init; } = new byte[8];
+    public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
+    public GarpSettings Garp { get; init; } = new();
+    public bool IsUnicast => UnicastPeers.Count > 0;
+    public TimeSpan AdvertisementInterval => TimeSpan.FromMilliseconds(IntervalCentiseconds * 10.0);
+}
+
+/// <summary>How many gratuitous ARPs to send and when (keepalived's garp_* keywords).</summary>
+public sealed record GarpSettings
+{
+    public int MasterRepeat { get; init; } = 5;
+    public TimeSpan MasterDelay { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan MasterRefresh { get; init; } = TimeSpan.Zero;
+    public int LowerPriorityRepeat { get; init; } = 5;
+}
+
+/// <summary>A virtual IPv4 address with its prefix length (default /32).</summary>
+public readonly record struct VirtualAddress(IPAddress Address, int PrefixLength)
+{
+    public override string ToString() => $"{Address}/{PrefixLength}";
+
+    public static bool TryParse(string text, out VirtualAddress value)
+    {
+        value = default;
+        var parts = text.Trim().Split('/');
+        if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
+        {
+            return false;
+        }
+        int prefix = 32;
+        if (parts.Length == 2 && (!int.TryParse(parts[1], out prefix) || prefix is < 1 or > 32))
+        {
+            return false;
+        }
+        value = new VirtualAddress(ip, prefix);
+        return true;
+    }
+}

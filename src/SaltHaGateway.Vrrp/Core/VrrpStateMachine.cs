@@ -1,0 +1,383 @@
+using System.Net;
+using SaltHaGateway.Vrrp.Wire;
+
+namespace SaltHaGateway.Vrrp.Core;
+
+/// <summary>
+/// The RFC 5798 §6.4 state machine (v2 is the same minus interval learning) with keepalived's additions:
+/// a Fault state driven by tracking, an immediate re-advert plus GARP when a master hears a lower-priority
+/// master (split-brain healing), preempt delay, and a listen-only period after start. No I/O: time comes from
+/// <see cref="TimeProvider"/>, effects go to <see cref="IVrrpActions"/>.
+/// </summary>
+public sealed class VrrpStateMachine : IDisposable
+{
+    private readonly object _gate = new();
+    private readonly VrrpInstanceSettings _settings;
+    private readonly uint _localAddress;
+    private readonly IVrrpActions _actions;
+    private readonly TimeProvider _time;
+    private ITimer? _timer;
+    private DateTimeOffset _timerDue;
+    private int _timerGeneration;
+    private ITimer? _garpTimer;
+    private int _garpGeneration;
+    private VrrpState _state = VrrpState.Initialize;
+    private byte _priority;
+    private bool _faulted;
+    private bool _started;
+    private bool _stopped;
+    private DateTimeOffset _listenUntil;
+    private DateTimeOffset _preemptAllowedAt;
+    private IPAddress? _masterAddress;
+    private byte _masterPriority;
+    private ushort _masterInterval;
+    private DateTimeOffset? _lastTransition;
+
+    public VrrpStateMachine(VrrpInstanceSettings settings, IPAddress localAddress, IVrrpActions actions, TimeProvider time)
+    {
+        _settings = settings;
+        _localAddress = ToUInt(localAddress);
+        _actions = actions;
+        _time = time;
+        _priority = settings.Priority;
+        _masterInterval = settings.IntervalCentiseconds;
+    }
+
+    public VrrpState State { get { lock (_gate) { return _state; } } }
+
+    public VrrpSnapshot Snapshot()
+    {
+        lock (_gate)
+        {
+            return new VrrpSnapshot(_state, _priority, _faulted, _masterAddress, _masterPriority, _masterInterval, _lastTransition);
+        }
+    }
+
+    /// <summary>Leaves Initialize: owners (255) become master at once unless a listen period is set.</summary>
+    public void Start(byte priority, bool faulted)
+    {
+        lock (_gate)
+        {
+            if (_started)
+            {
+                return;
+            }
+            _started = true;
+            _priority = priority;
+            _faulted = faulted;
+            var now = _time.GetUtcNow();
+            _listenUntil = now + _settings.StartupListen;
+            _preemptAllowedAt = now + _settings.PreemptDelay;
+            if (faulted)
+            {
+                SetState(VrrpState.Fault);
+            }
+            else if (_priority == 255 && _settings.StartupListen <= TimeSpan.Zero)
+            {
+                EnterMaster();
+            }
+            else
+            {
+                EnterBackup(Max(MasterDownInterval(), _settings.StartupListen));
+            }
+        }
+    }
+
+    /// <summary>Graceful stop: a master resigns with priority 0 so the peer takes over after Skew_Time.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            if (_stopped)
+            {
+                return;
+            }
+            _stopped = true;
+            CancelTimers();
+            if (_state == VrrpState.Master)
+            {
+                _actions.SendAdvertisement(0);
+                _actions.RemoveVirtualAddresses();
+            }
+            if (_state != VrrpState.Initialize)
+            {
+                SetState(VrrpState.Initialize);
+            }
+        }
+    }
+
+    /// <summary>New effective priority from tracking; <paramref name="faulted"/> means a weight-0 condition is down.</summary>
+    public void UpdateTracking(byte priority, bool faulted)
+    {
+        lock (_gate)
+        {
+            if (!_started || _stopped)
+            {
+                _priority = priority;
+                _faulted = faulted;
+                return;
+            }
+            byte oldPriority = _priority;
+            _priority = priority;
+            if (faulted && !_faulted)
+            {
+                _faulted = true;
+                CancelTimers();
+                if (_state == VrrpState.Master)
+                {
+                    _actions.SendAdvertisement(0);
+                    _actions.RemoveVirtualAddresses();
+                }
+                SetState(VrrpState.Fault);
+                return;
+            }
+            if (!faulted && _faulted)
+            {
+                _faulted = false;
+                if (_priority == 255)
+                {
+                    EnterMaster();
+                }
+                else
+                {
+                    EnterBackup(MasterDownInterval());
+                }
+                return;
+            }
+            if (oldPriority == priority || _faulted)
+            {
+                return;
+            }
+            if (_state == VrrpState.Master)
+            {
+                // Tell the backup now rather than at the next tick, so a lowered priority hands over sooner.
+                _actions.SendAdvertisement(_priority);
+            }
+            else if (_state == VrrpState.Backup)
+            {
+                var shift = SkewTime(_priority) - SkewTime(oldPriority);
+                var remaining = _timerDue - _time.GetUtcNow() + shift;
+                ScheduleTimer(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, OnDownTimer);
+            }
+        }
+    }
+
+    /// <summary>Feeds an advertisement that already passed <see cref="VrrpAdvertisementValidator"/>.</summary>
+    public void OnAdvertisement(VrrpAdvertisement advert, IPAddress source)
+    {
+        lock (_gate)
+        {
+            if (!_started || _stopped)
+            {
+                return;
+            }
+            if (_state == VrrpState.Backup)
+            {
+                OnAdvertisementAsBackup(advert, source);
+            }
+            else if (_state == VrrpState.Master)
+            {
+                OnAdvertisementAsMaster(advert, source);
+            }
+        }
+    }
+
+    private void OnAdvertisementAsBackup(VrrpAdvertisement advert, IPAddress source)
+    {
+        if (advert.Priority == 0)
+        {
+            _masterAddress = null;
+            ScheduleTimer(SkewTime(_priority), OnDownTimer);
+            return;
+        }
+        var now = _time.GetUtcNow();
+        bool holdOff = now < _listenUntil || now < _preemptAllowedAt;
+        if (!_settings.Preempt || holdOff || advert.Priority >= _priority)
+        {
+            _masterAddress = source;
+            _masterPriority = advert.Priority;
+            if (_settings.Version == VrrpVersion.V3)
+            {
+                _masterInterval = advert.IntervalCentiseconds;
+            }
+            ScheduleTimer(MasterDownInterval(), OnDownTimer);
+        }
+        // Lower priority with preemption: keep the timer running so this node takes over when it expires.
+    }
+
+    private void OnAdvertisementAsMaster(VrrpAdvertisement advert, IPAddress source)
+    {
+        if (advert.Priority == 0)
+        {
+            _actions.SendAdvertisement(_priority);
+            ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+            return;
+        }
+        bool otherWins = advert.Priority > _priority
+            || (advert.Priority == _priority && ToUInt(source) > _localAddress);
+        if (otherWins)
+        {
+            if (_settings.HigherPrioritySendAdvert)
+            {
+                _actions.SendAdvertisement(_priority);
+            }
+            CancelGarp();
+            _actions.RemoveVirtualAddresses();
+            _masterAddress = source;
+            _masterPriority = advert.Priority;
+            if (_settings.Version == VrrpVersion.V3)
+            {
+                _masterInterval = advert.IntervalCentiseconds;
+            }
+            EnterBackup(MasterDownInterval());
+            return;
+        }
+        // Another master with lower priority: a healed split brain. Re-assert now so switches and ARP caches
+        // that followed the other node come back, instead of waiting for the next tick.
+        _actions.SendAdvertisement(_priority);
+        ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+        if (_settings.Garp.LowerPriorityRepeat > 0)
+        {
+            _actions.SendGratuitousArp(_settings.Garp.LowerPriorityRepeat);
+        }
+    }
+
+    private void OnDownTimer()
+    {
+        if (_state != VrrpState.Backup)
+        {
+            return;
+        }
+        var now = _time.GetUtcNow();
+        if (now < _listenUntil)
+        {
+            ScheduleTimer(_listenUntil - now, OnDownTimer);
+            return;
+        }
+        EnterMaster();
+    }
+
+    private void OnAdvertTimer()
+    {
+        if (_state != VrrpState.Master)
+        {
+            return;
+        }
+        _actions.SendAdvertisement(_priority);
+        ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+    }
+
+    private void EnterMaster()
+    {
+        _masterInterval = _settings.IntervalCentiseconds;
+        _masterAddress = null;
+        _masterPriority = _priority;
+        _actions.SendAdvertisement(_priority);
+        _actions.AddVirtualAddresses();
+        if (_settings.Garp.MasterRepeat > 0)
+        {
+            _actions.SendGratuitousArp(_settings.Garp.MasterRepeat);
+        }
+        ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+        ScheduleGarpFollowUp(first: true);
+        SetState(VrrpState.Master);
+    }
+
+    private void EnterBackup(TimeSpan downAfter)
+    {
+        ScheduleTimer(downAfter, OnDownTimer);
+        if (_state != VrrpState.Backup)
+        {
+            SetState(VrrpState.Backup);
+        }
+    }
+
+    private void ScheduleGarpFollowUp(bool first)
+    {
+        var garp = _settings.Garp;
+        var due = first && garp.MasterDelay > TimeSpan.Zero ? garp.MasterDelay : garp.MasterRefresh;
+        if (due <= TimeSpan.Zero)
+        {
+            return;
+        }
+        int count = first && garp.MasterDelay > TimeSpan.Zero ? garp.MasterRepeat : 1;
+        int generation = ++_garpGeneration;
+        _garpTimer?.Dispose();
+        _garpTimer = _time.CreateTimer(_ =>
+        {
+            lock (_gate)
+            {
+                if (generation != _garpGeneration || _state != VrrpState.Master || _stopped)
+                {
+                    return;
+                }
+                if (count > 0)
+                {
+                    _actions.SendGratuitousArp(count);
+                }
+                ScheduleGarpFollowUp(first: false);
+            }
+        }, null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void ScheduleTimer(TimeSpan due, Action onFire)
+    {
+        int generation = ++_timerGeneration;
+        _timer?.Dispose();
+        _timerDue = _time.GetUtcNow() + due;
+        _timer = _time.CreateTimer(_ =>
+        {
+            lock (_gate)
+            {
+                if (generation == _timerGeneration && !_stopped)
+                {
+                    onFire();
+                }
+            }
+        }, null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CancelTimers()
+    {
+        _timerGeneration++;
+        _timer?.Dispose();
+        _timer = null;
+        CancelGarp();
+    }
+
+    private void CancelGarp()
+    {
+        _garpGeneration++;
+        _garpTimer?.Dispose();
+        _garpTimer = null;
+    }
+
+    private void SetState(VrrpState to)
+    {
+        var from = _state;
+        _state = to;
+        _lastTransition = _time.GetUtcNow();
+        _actions.OnStateChanged(from, to, _priority);
+    }
+
+    private TimeSpan SkewTime(byte priority) => VrrpTimers.SkewTime(_settings.Version, priority, _masterInterval);
+
+    private TimeSpan MasterDownInterval() =>
+        VrrpTimers.MasterDownInterval(_settings.Version, _priority, _masterInterval, _settings.DownTimerAdverts);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static uint ToUInt(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        return address.TryWriteBytes(bytes, out int n) && n == 4 ? System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(bytes) : 0;
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            CancelTimers();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Sockets;
+using SaltHaGateway.Vrrp.Adapters;
+using SaltHaGateway.Vrrp.Core;
+using SaltHaGateway.Vrrp.Wire;
+
+namespace SaltHaGateway.Vrrp.Hosting;
+
+/// <summary>What the state machine asks for, done against the kernel (raw socket, rtnetlink, AF_PACKET) and hooks.</summary>
+internal sealed partial class VrrpInstanceRunner
+{
+    private string? _lastSendError;
+
+    void IVrrpActions.SendAdvertisement(byte priority)
+    {
+        var advert = new VrrpAdvertisement(_settings.Version, _settings.VirtualRouterId, priority, _settings.IntervalCentiseconds,
+            _settings.VirtualAddresses.Select(v => v.Address).ToArray(), _settings.AuthType, _settings.AuthData);
+        IReadOnlyList<IPAddress> destinations = _settings.IsUnicast ? _settings.UnicastPeers : [VrrpPacketCodec.MulticastGroup];
+        foreach (var destination in destinations)
+        {
+            try
+            {
+                var checksumDestination = _legacyPeers.ContainsKey(destination) ? VrrpPacketCodec.MulticastGroup : null;
+                _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId, checksumDestination), destination);
+                Interlocked.Increment(ref _sent);
+                _metrics.AdvertsSent.WithLabels(Name).Inc();
+                _lastSendError = null;
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                _metrics.SendErrors.WithLabels(Name).Inc();
+                // A down link fails every advert; say it once per distinct error, the counter has the rest.
+                if (_lastSendError != e.Message)
+                {
+                    _lastSendError = e.Message;
+                    Log.SendFailed(_logger, Name, destination.ToString(), e.Message);
+                }
+            }
+        }
+    }
+
+    void IVrrpActions.AddVirtualAddresses()
+    {
+        foreach (var vip in _settings.VirtualAddresses)
+        {
+            var r = _addresses!.Add(vip, _nic!.Index, _def.Interface);
+            if (!r.Success)
+            {
+                Log.AddressCommandFailed(_logger, Name, r.Description);
+            }
+        }
+    }
+
+    void IVrrpActions.RemoveVirtualAddresses() => RemoveAddresses();
+
+    void IVrrpActions.SendGratuitousArp(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            foreach (var vip in _settings.VirtualAddresses)
+            {
+                try
+                {
+                    _garp?.Send(vip.Address);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    Log.SendFailed(_logger, Name, "ARP broadcast", e.Message);
+                }
+            }
+        }
+    }
+
+    void IVrrpActions.OnStateChanged(VrrpState from, VrrpState to, byte priority)
+    {
+        Log.Transition(_logger, Name, from.ToString().ToUpperInvariant(), to.ToString().ToUpperInvariant(), priority);
+        _metrics.State.WithLabels(Name).Set((int)to);
+        _metrics.Transitions.WithLabels(Name, VrrpMetrics.StateLabel(to)).Inc();
+        var notify = _def.Notify;
+        string? specific = to switch
+        {
+            VrrpState.Master => notify.Master,
+            VrrpState.Backup => notify.Backup,
+            VrrpState.Fault => notify.Fault,
+            VrrpState.Initialize => notify.Stop,
+            _ => null,
+        };
+        string keepalivedState = to == VrrpState.Initialize ? "STOP" : to.ToString().ToUpperInvariant();
+        var timeout = TimeSpan.FromSeconds(notify.TimeoutSeconds);
+        if (specific is not null)
+        {
+            _notifyQueue.Writer.TryWrite(ct => RunNotifyAsync(specific, [], timeout, ct));
+        }
+        if (notify.Any is not null)
+        {
+            _notifyQueue.Writer.TryWrite(ct => RunNotifyAsync(notify.Any, ["INSTANCE", Name, keepalivedState, priority.ToString(System.Globalization.CultureInfo.InvariantCulture)], timeout, ct));
+        }
+    }
+
+    private async Task RunNotifyAsync(string command, string[] args, TimeSpan timeout, CancellationToken ct)
+    {
+        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct);
+        if (exit != 0)
+        {
+            Log.NotifyFailed(_logger, Name, command, exit);
+        }
+    }
+
+    private void RemoveAddresses()
+    {
+        foreach (var vip in _settings.VirtualAddresses)
+        {
+            var r = _addresses!.Remove(vip, _nic!.Index, _def.Interface);
+            if (!r.Success)
+            {
+                Log.AddressCommandFailed(_logger, Name, r.Description);
+            }
+        }
+    }
+}

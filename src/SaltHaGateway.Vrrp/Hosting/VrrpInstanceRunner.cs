@@ -1,0 +1,268 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SaltHaGateway.Vrrp.Adapters;
+using SaltHaGateway.Vrrp.Configuration;
+using SaltHaGateway.Vrrp.Core;
+using SaltHaGateway.Vrrp.Wire;
+
+namespace SaltHaGateway.Vrrp.Hosting;
+
+/// <summary>
+/// Runs one instance: wires the state machine to the raw socket, rtnetlink, GARP and notify hooks.
+/// Adverts, address changes and GARP are done inline, in the order the state machine asks for them: each is
+/// one non-blocking kernel call, and a queue hop onto a busy thread pool cost more than the work on a loaded
+/// node. Notify hooks run from their own queue so a slow script never delays a failover.
+/// </summary>
+internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposable
+{
+    private readonly VrrpInstanceDefinition _def;
+    private readonly IReadOnlyList<(TrackDefinition Track, ITrackedCondition Condition)> _tracked;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly VrrpMetrics _metrics;
+    private NetlinkAddressEditor? _addresses;
+    private readonly Channel<Func<CancellationToken, Task>> _notifyQueue = Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<VrrpRejectReason, long> _rejections = new();
+    private readonly object _trackingGate = new();
+    private readonly VrrpInstanceSettings _settings;
+    private NetworkInterfaceInfo? _nic;
+    private VrrpRawSocket? _socket;
+    private GratuitousArpSender? _garp;
+    private VrrpStateMachine? _machine;
+    private IPAddress _localAddress = IPAddress.Any;
+    private ushort _ipId;
+    private long _sent;
+    private long _received;
+    // Peers that checksum v3 unicast with the multicast group (keepalived <= 1.3.6); we answer in kind, as keepalived does.
+    private readonly ConcurrentDictionary<IPAddress, bool> _legacyPeers = new();
+    private readonly List<Task> _loops = [];
+
+    public VrrpInstanceRunner(VrrpInstanceDefinition def, IReadOnlyList<(TrackDefinition, ITrackedCondition)> tracked,
+        TimeProvider time, ILogger logger, VrrpMetrics metrics)
+    {
+        _def = def;
+        _settings = def.Settings;
+        _tracked = tracked;
+        _time = time;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    public string Name => _settings.Name;
+
+    public void Start()
+    {
+        _nic = NetworkInterfaceInfo.Find(_def.Interface)
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
+        _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
+        _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
+        _garp = new GratuitousArpSender(_nic);
+        _addresses = new NetlinkAddressEditor();
+        // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
+        RemoveAddresses();
+        _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
+        _metrics.State.WithLabels(Name).Set(0);
+        foreach (var state in Enum.GetValues<VrrpState>())
+        {
+            _metrics.Transitions.WithLabels(Name, VrrpMetrics.StateLabel(state));
+        }
+        _metrics.AdvertsSent.WithLabels(Name);
+        _metrics.AdvertsReceived.WithLabels(Name);
+        _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
+        // A dedicated thread blocked in recv(): on a busy node every hop through the thread pool adds scheduling
+        // delay to the moment an advert (above all a priority-0 one) is seen.
+        var receiveDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop(_stop.Token);
+            }
+            finally
+            {
+                receiveDone.SetResult();
+            }
+        })
+        { IsBackground = true, Name = "vrrp-rx " + Name }.Start();
+        _loops.Add(receiveDone.Task);
+        foreach (var (_, condition) in _tracked)
+        {
+            condition.Changed += OnTrackingChanged;
+        }
+        var (priority, faulted) = ComputePriority();
+        _metrics.Priority.WithLabels(Name).Set(priority);
+        Log.Started(_logger, Name, _def.Interface, _localAddress.ToString(), _settings.VirtualRouterId, (int)_settings.Version,
+            _settings.IsUnicast ? "unicast to " + string.Join(",", _settings.UnicastPeers) : "multicast");
+        _machine.Start(priority, faulted);
+    }
+
+    /// <summary>Sends priority 0 and removes the VIPs if master; <see cref="StopAsync"/> finishes the job.</summary>
+    public void Resign() => _machine?.Stop();
+
+    public async Task StopAsync()
+    {
+        foreach (var (_, condition) in _tracked)
+        {
+            condition.Changed -= OnTrackingChanged;
+        }
+        _machine?.Stop();
+        _notifyQueue.Writer.TryComplete();
+        // Let the stop hook finish, but not forever.
+        if (_loops.Count > 0)
+        {
+            await Task.WhenAny(_loops[0], Task.Delay(TimeSpan.FromSeconds(10)));
+        }
+        await _stop.CancelAsync();
+        _socket?.Dispose();
+        await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
+        if (_addresses is not null && _nic is not null)
+        {
+            RemoveAddresses();
+        }
+        _garp?.Dispose();
+        _addresses?.Dispose();
+        _machine?.Dispose();
+    }
+
+    public VrrpInstanceStatus Status()
+    {
+        var snap = _machine?.Snapshot();
+        var (priority, faulted) = ComputePriority();
+        return new VrrpInstanceStatus(
+            Name,
+            (snap?.State ?? VrrpState.Initialize).ToString().ToLowerInvariant(),
+            _def.Interface,
+            _settings.VirtualRouterId,
+            (int)_settings.Version,
+            _settings.Priority,
+            snap?.Priority ?? priority,
+            faulted,
+            _localAddress.ToString(),
+            snap?.MasterAddress?.ToString(),
+            _settings.VirtualAddresses.Select(v => v.ToString()).ToArray(),
+            snap?.LastTransition,
+            Interlocked.Read(ref _sent),
+            Interlocked.Read(ref _received),
+            _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
+            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray());
+    }
+
+    private (byte Priority, bool Faulted) ComputePriority() =>
+        EffectivePriority.Compute(_settings.Priority, _tracked.Select(t => (t.Track.Weight, t.Condition.IsUp)));
+
+    private void OnTrackingChanged()
+    {
+        lock (_trackingGate)
+        {
+            var (priority, faulted) = ComputePriority();
+            _metrics.Priority.WithLabels(Name).Set(priority);
+            Log.Tracking(_logger, Name, priority, faulted, string.Join(", ", _tracked.Select(t => $"{t.Condition.Name}={(t.Condition.IsUp ? "up" : "down")}")));
+            _machine?.UpdateTracking(priority, faulted);
+        }
+    }
+
+    private void ReceiveLoop(CancellationToken ct)
+    {
+        var buffer = new byte[2048];
+        while (!ct.IsCancellationRequested)
+        {
+            int n;
+            try
+            {
+                n = _socket!.Receive(buffer, TimeSpan.FromMilliseconds(250));
+            }
+            catch (Exception e) when (e is ObjectDisposedException || ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                continue;   // timeout: look at the token again
+            }
+            try
+            {
+                HandleDatagram(buffer.AsSpan(0, n));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // Bad input never takes the node down.
+                Log.ActionFailed(_logger, e, Name);
+            }
+        }
+    }
+
+    private void HandleDatagram(ReadOnlySpan<byte> datagram)
+    {
+        var reason = VrrpPacketCodec.TryDecode(datagram, out var received);
+        if (reason == VrrpRejectReason.None)
+        {
+            reason = VrrpAdvertisementValidator.Check(received!, _settings);
+        }
+        if (reason != VrrpRejectReason.None)
+        {
+            if (reason == VrrpRejectReason.UnknownVrid)
+            {
+                // Other routers on the link are not our concern; count quietly.
+                _metrics.Rejected.WithLabels(Name, reason.ToLabel()).Inc();
+                _rejections.AddOrUpdate(reason, 1, (_, c) => c + 1);
+                return;
+            }
+            if (_rejections.AddOrUpdate(reason, 1, (_, c) => c + 1) == 1)
+            {
+                Log.Rejected(_logger, Name, received?.Ip.Source.ToString() ?? "?", reason.ToLabel(), VrrpAdvertisementValidator.Describe(reason, received, _settings));
+            }
+            _metrics.Rejected.WithLabels(Name, reason.ToLabel()).Inc();
+            return;
+        }
+        if (received!.LegacyUnicastChecksum && _legacyPeers.TryAdd(received.Ip.Source, true))
+        {
+            Log.LegacyChecksum(_logger, Name, received.Ip.Source.ToString());
+        }
+        Interlocked.Increment(ref _received);
+        _metrics.AdvertsReceived.WithLabels(Name).Inc();
+        _machine!.OnAdvertisement(received.Advertisement, received.Ip.Source);
+        if (received.Advertisement.Priority == 0)
+        {
+            Log.PeerResigned(_logger, Name, received.Ip.Source.ToString());
+        }
+    }
+
+    private async Task DrainAsync(ChannelReader<Func<CancellationToken, Task>> reader, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var work in reader.ReadAllAsync(ct))
+            {
+                try
+                {
+                    await work(ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.ActionFailed(_logger, e, Name);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+        }
+        _socket?.Dispose();
+        _garp?.Dispose();
+        _addresses?.Dispose();
+        _machine?.Dispose();
+        _stop.Dispose();
+    }
+}

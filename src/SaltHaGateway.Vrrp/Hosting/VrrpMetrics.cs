@@ -1,0 +1,36 @@
+using Prometheus;
+using SaltHaGateway.Vrrp.Core;
+
+namespace SaltHaGateway.Vrrp.Hosting;
+
+/// <summary>The saltha_vrrp_* metrics, created in the registry the host exposes on /metrics.</summary>
+public sealed class VrrpMetrics
+{
+    public VrrpMetrics(CollectorRegistry? registry = null)
+    {
+        var f = Metrics.WithCustomRegistry(registry ?? Metrics.DefaultRegistry);
+        State = f.CreateGauge("saltha_vrrp_state", "VRRP instance state: 0 init, 1 backup, 2 master, 3 fault.", "instance");
+        Transitions = f.CreateCounter("saltha_vrrp_transitions_total", "VRRP state transitions, by the state entered.", "instance", "state");
+        AdvertsSent = f.CreateCounter("saltha_vrrp_adverts_sent_total", "VRRP advertisements sent (one per destination).", "instance");
+        AdvertsReceived = f.CreateCounter("saltha_vrrp_adverts_received_total", "Valid VRRP advertisements received.", "instance");
+        Priority = f.CreateGauge("saltha_vrrp_effective_priority", "Priority this node advertises (base + tracked weights).", "instance");
+        Rejected = f.CreateCounter("saltha_vrrp_rejected_packets_total", "Received VRRP packets rejected, by reason.", "instance", "reason");
+        SendErrors = f.CreateCounter("saltha_vrrp_send_errors_total", "VRRP advertisements the kernel refused to send.", "instance");
+    }
+
+    public Gauge State { get; }
+    public Counter Transitions { get; }
+    public Counter AdvertsSent { get; }
+    public Counter AdvertsReceived { get; }
+    public Gauge Priority { get; }
+    public Counter Rejected { get; }
+    public Counter SendErrors { get; }
+
+    public static string StateLabel(VrrpState state) => state switch
+    {
+        VrrpState.Backup => "backup",
+        VrrpState.Master => "master",
+        VrrpState.Fault => "fault",
+        _ => "init",
+    };
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+
+namespace SaltHaGateway.Vrrp.Tests.Integration;
+
+/// <summary>Writes configs and starts gateway VRRP nodes and keepalived 2.2.7 inside a lab.</summary>
+internal static class Nodes
+{
+    private static readonly Lazy<string> NodeDll = new(() =>
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
+        string configuration = baseDir.Parent!.Name;            // Release or Debug
+        var projectDir = baseDir.Parent.Parent!.Parent!.FullName;
+        var dll = Path.Combine(projectDir, "VrrpNode", "bin", configuration, baseDir.Name, "VrrpNode.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException("VrrpNode.dll is built with the test project", dll);
+    });
+
+    public sealed record Spec(int Version, int Priority, double Interval, bool Unicast = false, string? Password = null,
+        bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null);
+
+    public static NodeProcess Gateway(NetnsLab lab, string node, Spec spec, params string[] extraArgs)
+    {
+        string peer = node == "a" ? "b" : "a";
+        var instance = new Dictionary<string, object?>
+        {
+            ["Interface"] = NetnsLab.Dev(node),
+            ["VirtualRouterId"] = 51,
+            ["Priority"] = spec.Priority,
+            ["Version"] = spec.Version,
+            ["AdvertIntervalSeconds"] = spec.Interval,
+            ["Preempt"] = spec.Preempt,
+            ["DownTimerAdverts"] = spec.DownTimerAdverts,
+            ["VirtualAddresses"] = new[] { NetnsLab.Vip + "/32" },
+            ["Garp"] = new { MasterRepeat = 3, MasterDelaySeconds = 1 },
+        };
+        if (spec.Password is not null) instance["Authentication"] = new { Type = "PASS", Password = spec.Password };
+        if (spec.Unicast)
+        {
+            instance["UnicastSource"] = NetnsLab.Address(node);
+            instance["UnicastPeers"] = new[] { NetnsLab.Address(peer) };
+        }
+        if (spec.Track is not null) instance["Track"] = spec.Track;
+        if (spec.Notify is not null) instance["Notify"] = spec.Notify;
+        var path = Path.Combine(lab.Dir, $"gw-{node}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = new { Instances = new Dictionary<string, object> { ["VI_1"] = instance }, Scripts = spec.Scripts ?? new { } } }));
+        // "--unprivileged" runs the node as nobody without capabilities (start-up must say what is missing).
+        string[] prefix = extraArgs.Contains("--unprivileged")
+            ? ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--inh-caps=-all", "dotnet"]
+            : ["dotnet"];
+        var command = prefix.Concat([NodeDll.Value, path]).Concat(extraArgs.Where(a => a != "--unprivileged")).ToArray();
+        return lab.Track(NodeProcess.StartIn(lab.Ns(node), "gateway " + node, command));
+    }
+
+    public static NodeProcess Keepalived(NetnsLab lab, string node, Spec spec)
+    {
+        string peer = node == "a" ? "b" : "a";
+        var conf = new System.Text.StringBuilder();
+        conf.AppendLine("global_defs {\n  router_id " + lab.Id + node + "\n  vrrp_version " + spec.Version + "\n}");
+        conf.AppendLine("vrrp_instance VI_1 {");
+        conf.AppendLine("  state BACKUP\n  interface " + NetnsLab.Dev(node));
+        conf.AppendLine("  virtual_router_id 51\n  priority " + spec.Priority);
+        conf.AppendLine("  advert_int " + spec.Interval.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        conf.AppendLine("  down_timer_adverts " + spec.DownTimerAdverts);
+        if (!spec.Preempt) conf.AppendLine("  nopreempt");
+        if (spec.Password is not null) conf.AppendLine("  authentication {\n    auth_type PASS\n    auth_pass " + spec.Password + "\n  }");
+        if (spec.Unicast) conf.AppendLine($"  unicast_src_ip {NetnsLab.Address(node)}\n  unicast_peer {{\n    {NetnsLab.Address(peer)}\n  }}");
+        conf.AppendLine("  virtual_ipaddress {\n    " + NetnsLab.Vip + "/32\n  }\n}");
+        var path = Path.Combine(lab.Dir, $"ka-{node}.conf");
+        File.WriteAllText(path, conf.ToString());
+        return lab.Track(NodeProcess.StartIn(lab.Ns(node), "keepalived " + node, "keepalived", "-n", "-l", "-D", "-P", "-f", path,
+            "-p", Path.Combine(lab.Dir, $"ka-{node}.pid"), "-r", Path.Combine(lab.Dir, $"kav-{node}.pid")));
+    }
+}
