@@ -9,6 +9,20 @@ public static class GatewayCommands
     public static IEnumerable<Command> Extra()
     {
         yield return ImportNginx();
+        yield return ImportKeepalived();
+    }
+
+    private static Command ImportKeepalived()
+    {
+        var file = new Argument<string>("file") { Description = "keepalived.conf to import" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the {\"Vrrp\": …} JSON here instead of standard output" };
+        var command = new Command("import-keepalived",
+            "Translate keepalived vrrp_instance/vrrp_script blocks into the Vrrp section; reports what it cannot translate by keyword and line.")
+        {
+            file, output,
+        };
+        command.SetAction(result => SaltHaGateway.Vrrp.KeepalivedImportCommand.Run(result.GetValue(file)!, result.GetValue(output), Console.Out, Console.Error));
+        return command;
     }
 
     private static Command ImportNginx()

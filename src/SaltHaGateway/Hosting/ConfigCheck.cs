@@ -33,6 +33,8 @@ public static class ConfigCheck
             configuration = BuildConfiguration(file, overrides, fileIsValid: false);
         }
         var gateway = GatewayOptions.Parse(configuration, all);
+        foreach (var problem in SaltHaGateway.Vrrp.VrrpServiceCollectionExtensions.ValidateVrrp(configuration.GetSection("Vrrp")))
+            all.Add(AsError(problem));
         return new Result(proxy, gateway, configuration, all);
     }
 
@@ -42,5 +44,12 @@ public static class ConfigCheck
         var builder = new ConfigurationBuilder();
         if (fileIsValid) builder.AddJsonFile(file, optional: false, reloadOnChange: false);
         return builder.AddEnvironmentVariables().AddCommandLine(overrides).Build();
+    }
+
+    /// <summary>Subsystems report "key:path: reason"; split it so every problem prints the same way.</summary>
+    private static ConfigError AsError(string problem)
+    {
+        var cut = problem.IndexOf(": ", StringComparison.Ordinal);
+        return cut > 0 ? new ConfigError(problem[..cut], problem[(cut + 2)..]) : new ConfigError("", problem);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing.Matching;
 using Prometheus;
 using SaltHaGateway.AccessLog;
 using SaltHaGateway.Health;
+using SaltHaGateway.Vrrp;
 using SaltHaGateway.Admin;
 using SaltHaGateway.Proxy;
 using SaltHaGateway.Proxy.Configuration;
@@ -39,6 +40,12 @@ public static class GatewayApp
         catch (Exception e) when (BindFailure.Explain(e, options) is { } why)
         {
             await stderr.WriteLineAsync($"salt-ha-gateway: {why}");
+            await app.DisposeAsync();
+            return 1;
+        }
+        catch (VrrpStartupException e)
+        {
+            await stderr.WriteLineAsync($"salt-ha-gateway: {e.Message}");
             await app.DisposeAsync();
             return 1;
         }
@@ -83,6 +90,12 @@ public static class GatewayApp
         GatewayServices.AddConfigValidators(services);
         GatewayServices.AddHealthChecks(services);
         services.AddGatewayProxy(new GatewayConfigSource(file, check.Proxy!));
+
+        var tracking = new VrrpTracking(check.Proxy!);
+        services.AddSingleton(tracking);
+        services.AddSingleton<IGatewayConfigListener>(tracking);
+        foreach (var condition in tracking.Conditions) services.AddSingleton(condition);
+        services.AddVrrp(check.Configuration.GetSection("Vrrp"));
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
             .AddCheck("alive", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), ["live"])
@@ -119,7 +132,9 @@ public static class GatewayApp
     private static async Task RunFirstHealthRoundAsync(WebApplication app, CancellationToken ct)
     {
         app.Services.GetRequiredService<ConfigFileReloader>().AnnounceInitial();
-        await app.Services.GetRequiredService<UpstreamHealthMonitor>().RunFirstRoundAsync(ct);
+        var health = app.Services.GetRequiredService<UpstreamHealthMonitor>();
+        await health.RunFirstRoundAsync(ct);
+        app.Services.GetRequiredService<VrrpTracking>().Follow(health);
         app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>().RefreshHealth();
     }
 
@@ -140,6 +155,7 @@ public static class GatewayApp
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>().Update());
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
+        app.MapVrrpStatus().AdminOnly();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }
@@ -147,6 +163,9 @@ public static class GatewayApp
     private static void OnStarted(WebApplication app, GatewayOptions options)
     {
         app.Services.GetRequiredService<ListenerReadiness>().MarkBound();
+        var tracking = app.Services.GetRequiredService<VrrpTracking>();
+        tracking.Listener.Set(true);
+        app.Lifetime.ApplicationStopping.Register(() => tracking.Listener.Set(false));
         var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
         var reloader = app.Services.GetRequiredService<ConfigFileReloader>();
         log.LogInformation("salt-ha-gateway listening on {Listen}; admin on {Admin}; config generation {Generation} (revision {Revision})",
