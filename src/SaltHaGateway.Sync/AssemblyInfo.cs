@@ -1,1 +1,2 @@
-namespace SaltHaGateway.Sync;
+// The sync engine talks to the Linux kernel directly (inotify, statx, *at calls).
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]

@@ -1,0 +1,181 @@
+using Microsoft.Extensions.Logging;
+using SaltHaGateway.Sync.Core;
+using SaltHaGateway.Sync.Native;
+using SaltHaGateway.Sync.Observability;
+using SaltHaGateway.Sync.Roots;
+using SaltHaGateway.Sync.Scanning;
+using SaltHaGateway.Sync.State;
+
+namespace SaltHaGateway.Sync.Apply;
+
+/// <summary>
+/// Applies one remote entry: safety checks, bring the index up to date with the disk, ask the
+/// conflict policy, write through <see cref="DiskWriter"/>, record the result. The caller holds
+/// the engine gate, so scans and applies never interleave on the index.
+/// </summary>
+internal sealed partial class ChangeApplier(
+    RootRegistry roots, ChangeLog log, TreeScanner scanner, DiskWriter disk, ConflictStore conflicts, IgnoreRules ignore,
+    long maxFileBytes, bool allowOutsideLinks, TimeProvider time, SyncMetrics metrics, ILogger<ChangeApplier> logger,
+    Action<PathClass> onApplied)
+{
+    private SyncStateStore Store => log.Store;
+
+    public async Task<ApplyOutcome> ApplyAsync(string peer, RemoteChange change, IContentSource source, CancellationToken ct)
+    {
+        var e = change.Entry;
+        var root = roots.Find(e.Root);
+        string display = root?.Display(e.Path) ?? e.Root + "/" + e.Path.Value;
+        string? refusal = root is null ? "unknown root"
+            : ignore.IsIgnored(e.Path) ? "ignored name"
+            : e.Path.IsRoot && e.Deleted ? "a root is never deleted by a peer"
+            : e.Kind == EntryKind.File && !e.Deleted && e.Size > maxFileBytes ? $"over the {maxFileBytes}-byte limit"
+            : e.Kind == EntryKind.Symlink && !e.Deleted && !allowOutsideLinks && !SymlinkTargetPolicy.StaysInsideRoot(e.Path, e.LinkTarget ?? "")
+                ? $"symlink target '{e.LinkTarget}' leaves the root" : null;
+        if (refusal is not null)
+        {
+            LogRefused(peer, display, refusal);
+            return ApplyOutcome.Refused;
+        }
+        if (roots.PauseReason(root!.Id) is not null) return ApplyOutcome.Retry;
+
+        try
+        {
+            var local = Store.Get(root.Id, e.Path);
+            if (!DiskMatches(root, e.Path, local))
+            {
+                // An edit the watcher has not reported yet: index it first, so it is never overwritten blindly.
+                var scan = scanner.ScanHint(root, e.Path, recursive: false);
+                if (scan.PauseReason is not null) return ApplyOutcome.Retry;
+                log.Append(scan.NewVersions, scan.HintUpdates);
+                local = Store.Get(root.Id, e.Path);
+            }
+
+            var pathClass = PathClassifier.Classify(root.Id, e.Path);
+            var decision = ConflictPolicy.Decide(local, e, pathClass);
+            if (decision.Action != ConflictAction.Ignore)
+            {
+                LogDecision(display, decision.Action, decision.Reason, e.OriginNode, peer, local?.Version.ToString() ?? "-",
+                    e.Version.ToString(), local?.Describe() ?? "absent", e.Describe());
+            }
+            return await ExecuteAsync(peer, root, pathClass, local, change, decision, source, ct).ConfigureAwait(false);
+        }
+        catch (PathRefusedException ex)
+        {
+            LogRefused(peer, display, ex.Message);
+            return ApplyOutcome.Refused;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or HttpRequestException)
+        {
+            LogApplyFailed(peer, display, ex.Message);
+            return ApplyOutcome.Retry;
+        }
+    }
+
+    private async Task<ApplyOutcome> ExecuteAsync(string peer, SyncRoot root, PathClass pathClass, FileEntry? local,
+        RemoteChange change, ConflictDecision decision, IContentSource source, CancellationToken ct)
+    {
+        var e = change.Entry;
+        switch (decision.Action)
+        {
+            case ConflictAction.Ignore:
+                return ApplyOutcome.Done;
+            case ConflictAction.MergeVersions:
+                log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
+                return ApplyOutcome.Done;
+            case ConflictAction.KeepLocal:
+                RecordConflict(root, pathClass, local!, change, decision, peer, change.Data is { } d ? conflicts.SaveBytes(root.Id, e.Path, e.OriginNode, d) : null);
+                log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
+                return ApplyOutcome.Done;
+            case ConflictAction.Freeze:
+                RecordConflict(root, pathClass, local!, change, decision, peer, change.Data is { } f ? conflicts.SaveBytes(root.Id, e.Path, e.OriginNode, f) : null);
+                return ApplyOutcome.Done;
+            case ConflictAction.TakeRemote:
+                string? copy = local is { Deleted: false, Kind: not EntryKind.Directory } ? conflicts.SaveFromDisk(root, local) : null;
+                RecordConflict(root, pathClass, local!, change, decision, peer, copy);
+                break;
+        }
+
+        bool isTakeRemote = decision.Action == ConflictAction.TakeRemote;
+        if (!await WriteAsync(root, local, change, source, ct).ConfigureAwait(false))
+        {
+            // A directory deleted remotely still holds local files: the modification wins, the directory stays.
+            var kept = local! with { Version = local!.Version.Merge(e.Version).Increment(scanner.NodeId), ReceivedFrom = null };
+            log.Append([kept]);
+            return ApplyOutcome.Done;
+        }
+        var st = DiskWriter.Stat(root, e.Path);
+        var recorded = e with
+        {
+            Version = decision.ResultVersion ?? e.Version,
+            ReceivedFrom = isTakeRemote ? null : peer,
+            LocalCtimeNs = st?.CtimeNs ?? 0,
+            LocalInode = st?.Inode ?? 0,
+        };
+        log.Append([recorded]);
+        metrics.FilesApplied.WithLabels(peer).Inc();
+        if (e.Kind == EntryKind.File && !e.Deleted) metrics.BytesApplied.WithLabels(peer).Inc(e.Size);
+        var lag = (time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L - e.OriginTimeNs) / 1e9;
+        metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
+        onApplied(pathClass);
+        return ApplyOutcome.Done;
+    }
+
+    /// <summary>Returns false only when a directory could not be removed because it is not empty.</summary>
+    private async Task<bool> WriteAsync(SyncRoot root, FileEntry? local, RemoteChange change, IContentSource source, CancellationToken ct)
+    {
+        var e = change.Entry;
+        if (e.Deleted) return disk.Delete(root, e.Path);
+        switch (e.Kind)
+        {
+            case EntryKind.Directory:
+                disk.EnsureDirectory(root, e);
+                break;
+            case EntryKind.Symlink:
+                disk.WriteSymlink(root, e);
+                break;
+            default:
+                if (local is { Deleted: false, Kind: EntryKind.File } && local.Sha256 == e.Sha256 && local.Size == e.Size)
+                {
+                    disk.SetMetadata(root, e);
+                    break;
+                }
+                await using (var content = change.Data is { } data ? new MemoryStream(data, writable: false) : await source.OpenAsync(e, ct).ConfigureAwait(false))
+                {
+                    await disk.WriteFileAsync(root, e, content, ct).ConfigureAwait(false);
+                }
+                break;
+        }
+        return true;
+    }
+
+    private static bool DiskMatches(SyncRoot root, RelativePath path, FileEntry? local)
+    {
+        var st = DiskWriter.Stat(root, path);
+        if (local is null || local.Deleted) return st is null;
+        if (st is not { } s || s.Kind != local.Kind) return false;
+        return local.Kind switch
+        {
+            EntryKind.File => s.Size == local.Size && s.MtimeNs == local.MtimeNs && s.CtimeNs == local.LocalCtimeNs
+                && s.Inode == local.LocalInode && s.Mode == local.Mode && s.Uid == local.Uid && s.Gid == local.Gid,
+            EntryKind.Directory => s.Mode == local.Mode && s.Uid == local.Uid && s.Gid == local.Gid,
+            _ => s.Inode == local.LocalInode && s.Uid == local.Uid && s.Gid == local.Gid,
+        };
+    }
+
+    private void RecordConflict(SyncRoot root, PathClass pathClass, FileEntry local, RemoteChange change,
+        ConflictDecision decision, string peer, string? storedCopy)
+    {
+        var e = change.Entry;
+        metrics.Conflicts.WithLabels(pathClass.ToString(), decision.Action.ToString()).Inc();
+        if (decision.Alert)
+        {
+            metrics.Alerts.WithLabels(pathClass == PathClass.MasterKey ? "master_key_frozen" : "minion_key_clash").Inc();
+            LogAlert(root.Display(e.Path), decision.Reason, local.Sha256 ?? "-", e.Sha256 ?? "-", e.OriginNode);
+        }
+        Store.AddConflict(new ConflictRecord(0, root.Id, e.Path.Value, pathClass.ToString(), decision.Action.ToString(),
+            decision.Reason, decision.Alert, local.Version.ToString(), e.Version.ToString(), local.Describe(), e.Describe(),
+            e.OriginNode, storedCopy, time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L,
+            Open: decision.Action == ConflictAction.Freeze));
+        _ = peer;
+    }
+}
