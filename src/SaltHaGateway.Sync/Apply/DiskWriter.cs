@@ -141,6 +141,14 @@ internal sealed class DiskWriter(long maxFileBytes)
         }
     }
 
+    /// <summary>Opens a synced regular file for reading without following any symlink.</summary>
+    public static FileStream OpenRead(SyncRoot root, RelativePath path)
+    {
+        using var parent = root.OpenParent(path, create: false, out var leaf);
+        var fd = FileDescriptor.OpenAt(parent.Fd, leaf, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_NONBLOCK, 0, root.Display(path));
+        return new FileStream(fd.ToSafeFileHandle(), FileAccess.Read, 1);
+    }
+
     private void MoveIntoPlace(SyncRoot root, FileDescriptor staging, string tmp, RelativePath path)
     {
         using var parent = root.OpenParent(path, create: true, out var leaf);

@@ -16,6 +16,8 @@ public sealed partial class TreeScanner(
     SyncStateStore store, IgnoreRules ignore, string nodeId, long maxFileBytes, bool allowOutsideLinks,
     TimeProvider time, ILogger<TreeScanner> logger)
 {
+    private static readonly string NotYetPresent = new("absent");
+
     public string NodeId => nodeId;
 
     public ScanResult ScanRoot(SyncRoot root) => Scan(root, RelativePath.Root, recursive: true, force: false, fullRoot: true);
@@ -26,6 +28,7 @@ public sealed partial class TreeScanner(
     private ScanResult Scan(SyncRoot root, RelativePath start, bool recursive, bool force, bool fullRoot)
     {
         var pause = CheckRoot(root, fullRoot);
+        if (ReferenceEquals(pause, NotYetPresent)) return new ScanResult();
         if (pause is not null) return new ScanResult { PauseReason = pause };
 
         var result = new ScanResult();
@@ -156,7 +159,12 @@ public sealed partial class TreeScanner(
     private string? CheckRoot(SyncRoot root, bool fullRoot)
     {
         var st = StatInfo.LStat(root.PhysicalPath);
-        if (st is null || st.Value.Kind is null or EntryKind.Symlink) return $"root {root.Id} is missing";
+        if (st is null || st.Value.Kind is null or EntryKind.Symlink)
+        {
+            // A root this node never had (new node) simply waits for its first version from a peer.
+            bool known = store.GetRoot(root.Id).Values.Any(e => !e.Deleted);
+            return known ? $"root {root.Id} is missing" : NotYetPresent;
+        }
         var marker = store.GetRootMarker(root.Id);
         if (marker is { } m && m.Device != st.Value.Device)
             return $"root {root.Id} is on another device than before (unmounted disk?)";

@@ -93,12 +93,12 @@ public sealed partial class SyncStateStore : IDisposable
     }
 
     /// <summary>Changes above <paramref name="sequence"/> that the peer does not already have.</summary>
-    public long CountPendingFor(string peerNode, long sequence)
+    public long CountPendingFor(string peerNode, long sequence, string? root = null)
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT COUNT(*) FROM entries WHERE seq > $s AND (received_from IS NULL OR received_from <> $n)",
-                ("$s", sequence), ("$n", peerNode));
+            using var cmd = Command("SELECT COUNT(*) FROM entries WHERE seq > $s AND (received_from IS NULL OR received_from <> $n) AND ($r IS NULL OR root = $r)",
+                ("$s", sequence), ("$n", peerNode), ("$r", (object?)root ?? DBNull.Value));
             return (long)cmd.ExecuteScalar()!;
         }
     }
