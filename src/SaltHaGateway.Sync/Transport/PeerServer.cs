@@ -29,6 +29,7 @@ internal sealed partial class PeerServer(
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<PeerServer>();
     private WebApplication? _app;
+    private readonly CancellationTokenSource _stopping = new();
 
     public Uri? BoundAddress { get; private set; }
 
@@ -112,10 +113,11 @@ internal sealed partial class PeerServer(
             }
             if (entries.Count > 0 || batch.Count == take) break;
             var left = maxWait - time.GetElapsedTime(deadline);
-            if (left <= TimeSpan.Zero || ctx.RequestAborted.IsCancellationRequested) break;
+            if (left <= TimeSpan.Zero || ctx.RequestAborted.IsCancellationRequested || _stopping.IsCancellationRequested) break;
             try
             {
-                await log.WaitForChangeAfterAsync(cursor, left, ctx.RequestAborted).ConfigureAwait(false);
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping.Token);
+                await log.WaitForChangeAfterAsync(cursor, left, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) { break; }
         }
@@ -162,11 +164,13 @@ internal sealed partial class PeerServer(
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         if (_app is not null)
         {
             await _app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await _app.DisposeAsync().ConfigureAwait(false);
         }
+        _stopping.Dispose();
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Peer endpoint listening on {Address}; this node's fingerprint {Fingerprint}")]

@@ -1,2 +1,0 @@
-// The sync engine talks to the Linux kernel directly (inotify, statx, *at calls).
-[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
