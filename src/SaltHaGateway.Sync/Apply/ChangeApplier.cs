@@ -83,11 +83,11 @@ internal sealed partial class ChangeApplier(
                 log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
                 return ApplyOutcome.Done;
             case ConflictAction.KeepLocal:
-                RecordConflict(root, pathClass, local!, change, decision, peer, change.Data is { } d ? conflicts.SaveBytes(root.Id, e.Path, e.OriginNode, d) : null);
+                RecordConflict(root, pathClass, local!, change, decision, peer, await KeepRemoteCopyAsync(change, source, ct).ConfigureAwait(false));
                 log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
                 return ApplyOutcome.Done;
             case ConflictAction.Freeze:
-                RecordConflict(root, pathClass, local!, change, decision, peer, change.Data is { } f ? conflicts.SaveBytes(root.Id, e.Path, e.OriginNode, f) : null);
+                RecordConflict(root, pathClass, local!, change, decision, peer, await KeepRemoteCopyAsync(change, source, ct).ConfigureAwait(false));
                 return ApplyOutcome.Done;
             case ConflictAction.TakeRemote:
                 string? copy = local is { Deleted: false, Kind: not EntryKind.Directory } ? conflicts.SaveFromDisk(root, local) : null;
@@ -118,6 +118,29 @@ internal sealed partial class ChangeApplier(
         metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
         onApplied(pathClass);
         return ApplyOutcome.Done;
+    }
+
+    /// <summary>
+    /// The losing remote version, kept here too: its origin node may replace it before it looks
+    /// at the conflict itself. Best effort; failure only loses the extra copy.
+    /// </summary>
+    private async Task<string?> KeepRemoteCopyAsync(RemoteChange change, IContentSource source, CancellationToken ct)
+    {
+        var e = change.Entry;
+        if (e.Deleted || e.Kind != EntryKind.File) return null;
+        try
+        {
+            if (change.Data is { } data) return conflicts.SaveBytes(e.Root, e.Path, e.OriginNode, data);
+            await using var stream = await source.OpenAsync(e, ct).ConfigureAwait(false);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, ct).ConfigureAwait(false);
+            return conflicts.SaveBytes(e.Root, e.Path, e.OriginNode, buffer.ToArray());
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException)
+        {
+            LogApplyFailed(e.OriginNode, e.Root + "/" + e.Path.Value, "could not keep a copy of the losing version: " + ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Returns false only when a directory could not be removed because it is not empty.</summary>

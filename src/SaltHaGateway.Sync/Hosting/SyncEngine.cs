@@ -72,8 +72,10 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             new ConflictStore(Path.Combine(_options.StateDirectory, "conflicts"), _time), ignore, _options.MaxFileBytes,
             _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), hooks.Notify);
 
+        foreach (var root in _roots.All) CleanStaging(root);
         var peers = (_options.Peers ?? []).Select(p => (Url: new Uri(p.Url!), Fingerprint: ConfigSyncOptionsValidator.NormalizeFingerprint(p.Fingerprint)!)).ToList();
-        using var watcher = new InotifyWatcher(_roots.All, ignore, _events.Writer, _loggers.CreateLogger<InotifyWatcher>());
+        using var watcher = new InotifyWatcher(_roots.All, ignore, _events.Writer, _loggers.CreateLogger<InotifyWatcher>(),
+            _settings.WatcherReadGate);
         watcher.Start(); // before the first scan, so nothing written during it is missed
 
         await ScanAllAsync(scanner, log, ct).ConfigureAwait(false);
@@ -237,6 +239,16 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         foreach (var e in written.Take(result.NewVersions.Count))
         {
             LogLocalChange(root.Display(e.Path), e.Describe(), e.Version.ToString(), e.Sequence);
+        }
+    }
+
+    /// <summary>Temp files of transfers cut short by a crash; they never were visible in a served tree.</summary>
+    private static void CleanStaging(SyncRoot root)
+    {
+        if (!Directory.Exists(root.StagingPath)) return;
+        foreach (var f in Directory.EnumerateFileSystemEntries(root.StagingPath, ".*.tmp"))
+        {
+            try { File.Delete(f); } catch (IOException) { }
         }
     }
 

@@ -8,4 +8,6 @@ internal sealed record SyncEngineSettings
 {
     public string? RootPrefix { get; init; }
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(25);
+    /// <summary>Tests close this to stop the watcher from reading, so the kernel queue really overflows.</summary>
+    public ManualResetEventSlim? WatcherReadGate { get; init; }
 }

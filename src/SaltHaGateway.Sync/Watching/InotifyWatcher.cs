@@ -34,9 +34,12 @@ internal sealed partial class InotifyWatcher : IDisposable
     private readonly Dictionary<int, List<SyncRoot>> _parents = new();
     private Thread? _thread;
     private volatile bool _stop;
+    private readonly ManualResetEventSlim? _readGate;
 
-    public InotifyWatcher(IReadOnlyCollection<SyncRoot> roots, IgnoreRules ignore, ChannelWriter<WatchEvent> output, ILogger logger)
+    public InotifyWatcher(IReadOnlyCollection<SyncRoot> roots, IgnoreRules ignore, ChannelWriter<WatchEvent> output, ILogger logger,
+        ManualResetEventSlim? readGate = null)
     {
+        _readGate = readGate;
         _roots = roots;
         _ignore = ignore;
         _out = output;
@@ -103,6 +106,7 @@ internal sealed partial class InotifyWatcher : IDisposable
         {
             int ready = LibC.Poll(&poll, 1, 250);
             if (ready <= 0) continue;
+            if (_readGate is not null && !_readGate.Wait(250)) continue;
             nint n;
             fixed (byte* p = buffer) n = LibC.Read(_fd, p, buffer.Length);
             if (n <= 0) continue;

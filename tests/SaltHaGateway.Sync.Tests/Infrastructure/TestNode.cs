@@ -44,6 +44,7 @@ public sealed class TestNode : IAsyncDisposable
     public CollectorRegistry Registry { get; private set; } = Metrics.NewCustomRegistry();
     public SyncEngine Engine => _host!.Services.GetRequiredService<SyncEngine>();
     public bool Running => _host is not null;
+    public ManualResetEventSlim? WatcherGate { get; set; }
 
     public string P(string path) => Tree + path;
 
@@ -78,7 +79,7 @@ public sealed class TestNode : IAsyncDisposable
         Registry = Metrics.NewCustomRegistry();
         builder.Services.AddSingleton(new SyncMetrics(Metrics.WithCustomRegistry(Registry)));
         builder.Services.AddConfigSync(builder.Configuration.GetSection("ConfigSync"),
-            new SyncEngineSettings { RootPrefix = Tree, PollWait = TimeSpan.FromSeconds(5) });
+            new SyncEngineSettings { RootPrefix = Tree, PollWait = TimeSpan.FromSeconds(5), WatcherReadGate = WatcherGate });
         _host = builder.Build();
         await _host.StartAsync();
     }
