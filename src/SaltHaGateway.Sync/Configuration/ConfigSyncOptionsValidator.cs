@@ -21,9 +21,10 @@ public static class ConfigSyncOptionsValidator
         for (int i = 0; i < roots.Count; i++)
         {
             var r = roots[i];
-            if (!IsCleanAbsolute(r) || r == "/") Error($"Roots:{i}", $"'{r}' must be an absolute path (not '/') without '..', '.' or '//'");
+            if (r is null) Error($"Roots:{i}", "empty");
+            else if (!IsCleanAbsolute(r) || r == "/") Error($"Roots:{i}", $"'{r}' must be an absolute path (not '/') without '..', '.' or '//'");
             else if (roots.Take(i).Any(x => x == r)) Error($"Roots:{i}", $"'{r}' is listed twice");
-            else if (roots.Where((x, j) => j != i).Any(x => Under(r, x))) Error($"Roots:{i}", $"'{r}' lies inside another root");
+            else if (roots.Where((x, j) => j != i && x is not null).Any(x => Under(r, x))) Error($"Roots:{i}", $"'{r}' lies inside another root");
             else if (IsCleanAbsolute(o.StateDirectory) && (Under(o.StateDirectory, r) || o.StateDirectory == r))
                 Error("StateDirectory", $"'{o.StateDirectory}' must not be inside root '{r}' (conflict copies would be served)");
         }

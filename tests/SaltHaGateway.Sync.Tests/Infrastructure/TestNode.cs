@@ -45,6 +45,7 @@ public sealed class TestNode : IAsyncDisposable
     public SyncEngine Engine => _host!.Services.GetRequiredService<SyncEngine>();
     public bool Running => _host is not null;
     public ManualResetEventSlim? WatcherGate { get; set; }
+    public string[] RootList { get; set; } = Roots;
 
     public string P(string path) => Tree + path;
 
@@ -58,7 +59,7 @@ public sealed class TestNode : IAsyncDisposable
             ["ConfigSync:QuietMilliseconds"] = "20",
             ["ConfigSync:RescanIntervalSeconds"] = "600",
         };
-        for (int i = 0; i < Roots.Length; i++) c[$"ConfigSync:Roots:{i}"] = Roots[i];
+        for (int i = 0; i < RootList.Length; i++) c[$"ConfigSync:Roots:{i}"] = RootList[i];
         for (int i = 0; i < Peers.Count; i++)
         {
             c[$"ConfigSync:Peers:{i}:Url"] = Peers[i].Url;

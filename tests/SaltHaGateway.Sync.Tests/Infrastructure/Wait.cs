@@ -6,15 +6,19 @@ public static class Wait
     public static async Task UntilAsync(Func<bool> condition, string what, int seconds = 20)
     {
         var end = DateTime.UtcNow.AddSeconds(seconds);
+        Exception? last = null;
         while (DateTime.UtcNow < end)
         {
             try
             {
                 if (condition()) return;
             }
-            catch (IOException) { }
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                last = e; // not there yet (file mid-replacement, status not ready)
+            }
             await Task.Delay(50);
         }
-        Assert.Fail($"timed out after {seconds}s waiting for: {what}");
+        Assert.Fail($"timed out after {seconds}s waiting for: {what}{(last is null ? "" : $" (last error: {last.Message})")}");
     }
 }
