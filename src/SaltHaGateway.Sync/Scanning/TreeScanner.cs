@@ -168,13 +168,16 @@ public sealed partial class TreeScanner(
         var marker = store.GetRootMarker(root.Id);
         if (marker is { } m && m.Device != st.Value.Device)
             return $"root {root.Id} is on another device than before (unmounted disk?)";
-        if (fullRoot && st.Value.Kind == EntryKind.Directory)
+        if (st.Value.Kind == EntryKind.Directory)
         {
+            // An unmounted disk or a wiped tree looks like "delete everything". A root with a
+            // single entry may legitimately lose it, so only a loss of several entries pauses.
             bool empty = !Directory.EnumerateFileSystemEntries(root.PhysicalPath)
                 .Any(p => !ignore.IsIgnoredName(Path.GetFileName(p)));
-            if (empty && store.GetRoot(root.Id).Values.Any(e => !e.Deleted && !e.Path.IsRoot))
+            if (empty && store.CountLive(root.Id) > 1)
                 return $"root {root.Id} is empty but the index lists files";
         }
+        _ = fullRoot;
         if (marker is null || marker.Value.Inode != st.Value.Inode) store.SetRootMarker(root.Id, st.Value.Device, st.Value.Inode);
         return null;
     }

@@ -132,6 +132,16 @@ public sealed partial class SyncStateStore : IDisposable
 
 public sealed partial class SyncStateStore
 {
+    /// <summary>Live (not deleted) entries below the root itself.</summary>
+    public long CountLive(string root)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT COUNT(*) FROM entries WHERE root=$r AND deleted=0 AND path <> ''", ("$r", root));
+            return (long)cmd.ExecuteScalar()!;
+        }
+    }
+
     /// <summary>The entry for <paramref name="path"/> and every entry below it.</summary>
     public Dictionary<string, FileEntry> GetUnder(string root, RelativePath path)
     {
