@@ -18,4 +18,8 @@ public sealed partial class SyncEngine
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Collected {Count} tombstones acknowledged by every peer")]
     private partial void LogTombstonesCollected(int count);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning,
+        Message = "Root {Root} is a mount point: staging in {Staging} (hidden, never synced); add it to Salt's file_ignore_regex if the root is served")]
+    private partial void LogStagingInsideRoot(string root, string staging);
 }

@@ -72,7 +72,11 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             new ConflictStore(Path.Combine(_options.StateDirectory, "conflicts"), _time), ignore, _options.MaxFileBytes,
             _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), hooks.Notify);
 
-        foreach (var root in _roots.All) CleanStaging(root);
+        foreach (var root in _roots.All)
+        {
+            if (root.PlaceStagingOnRootMount()) LogStagingInsideRoot(root.Id, root.StagingPath);
+            CleanStaging(root);
+        }
         var peers = (_options.Peers ?? []).Select(p => (Url: new Uri(p.Url!), Fingerprint: ConfigSyncOptionsValidator.NormalizeFingerprint(p.Fingerprint)!)).ToList();
         using var watcher = new InotifyWatcher(_roots.All, ignore, _events.Writer, _loggers.CreateLogger<InotifyWatcher>(),
             _settings.WatcherReadGate);

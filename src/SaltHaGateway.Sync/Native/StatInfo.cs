@@ -34,6 +34,14 @@ internal readonly record struct StatInfo(
         return true;
     }
 
+    /// <summary>Mount id (statx STATX_MNT_ID, Linux 5.8+); null when unknown.</summary>
+    public static unsafe long? MountId(string path)
+    {
+        byte* buf = stackalloc byte[256];
+        if (LibC.Statx(LibC.AT_FDCWD, path, 0, 0x1000, buf) != 0) return null;
+        return (*(uint*)buf & 0x1000) != 0 ? (long)*(ulong*)(buf + 144) : null;
+    }
+
     public static StatInfo? LStat(string path) =>
         TryStat(LibC.AT_FDCWD, path, 0, out var info, out _) ? info : null;
 

@@ -26,7 +26,20 @@ public sealed class SyncRoot
     public string ParentPath { get; }
     public string LeafName { get; }
     /// <summary>Beside the root (same filesystem, outside every served tree).</summary>
-    public string StagingPath { get; }
+    public string StagingPath { get; private set; }
+
+    /// <summary>
+    /// rename(2) cannot cross mounts. When the root is itself a mount point, the only place on its
+    /// filesystem is inside it: use a hidden, ignored directory there. Returns true when it did so.
+    /// </summary>
+    internal bool PlaceStagingOnRootMount()
+    {
+        var rootMount = StatInfo.MountId(PhysicalPath);
+        var parentMount = StatInfo.MountId(ParentPath);
+        if (rootMount is null || parentMount is null || rootMount == parentMount) return false;
+        StagingPath = Path.Combine(PhysicalPath, IgnoreRules.StagingDirectoryName);
+        return true;
+    }
 
     public string Display(RelativePath path) => path.IsRoot ? Id : Id + "/" + path.Value;
 
