@@ -56,7 +56,9 @@ public static class LocalChangeDetector
         {
             Version = (stored?.Version ?? VersionVector.Empty).Increment(node),
             OriginNode = node,
-            OriginTimeNs = nowNs,
+            // First sight of a path (e.g. trees that existed before sync was set up): the edit happened
+            // when the file says, not when we looked. Later versions are seen as they happen.
+            OriginTimeNs = stored is null ? (seen.Kind == EntryKind.File ? seen.MtimeNs : seen.CtimeNs) : nowNs,
             ReceivedFrom = null,
         });
     }

@@ -83,6 +83,7 @@ public sealed class TestNode : IAsyncDisposable
             new SyncEngineSettings { RootPrefix = Tree, PollWait = TimeSpan.FromSeconds(5), WatcherReadGate = WatcherGate });
         _host = builder.Build();
         await _host.StartAsync();
+        await Wait.UntilAsync(() => Engine.PeerEndpoint is not null, $"{Name} serving peers");
     }
 
     public async Task StopAsync()

@@ -66,10 +66,11 @@ public sealed class ReplicationTests
     {
         await using var c = new Cluster(2);
         var (a, b) = (c.A, c.B);
+        await c.StartAsync();
+        await Wait.UntilAsync(() => a.Engine.GetStatus().Roots.All(r => r.State == "in-sync"), "settled");
         File.SetUnixFileMode(a.P("/etc/salt/pki/master"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.WriteAllText(a.P("/etc/salt/pki/master/master.pem"), "-----BEGIN RSA PRIVATE KEY-----\nx\n");
         File.SetUnixFileMode(a.P("/etc/salt/pki/master/master.pem"), UnixFileMode.UserRead);
-        await c.StartAsync();
 
         await Wait.UntilAsync(() => File.Exists(b.P("/etc/salt/pki/master/master.pem")) && Posix.Stat(b.P("/etc/salt/pki/master/master.pem")).Mode == 0x100, "master.pem 0400");
         await Wait.UntilAsync(() => Posix.Stat(b.P("/etc/salt/pki/master")).Mode == 0x1C0, "pki dir 0700");

@@ -31,8 +31,9 @@ public sealed class SecurityTests
             using var r = await client.GetAsync(url);
             return r.StatusCode;
         }
-        catch (HttpRequestException)
+        catch (HttpRequestException e)
         {
+            Console.Error.WriteLine($"refused: {url}: {e.Message} {e.InnerException?.Message}");
             return null; // handshake refused
         }
     }
