@@ -126,10 +126,9 @@ class Node:
         path = f"{self.dir}/node.json"
         with open(path, "w") as f:
             json.dump(cfg, f)
-        self.proc = subprocess.Popen(["dotnet", RUNNER, path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        for line in self.proc.stdout:
-            if line.startswith("READY"):
-                break
+        log = open(f"{self.dir}/node.log", "w")
+        self.proc = subprocess.Popen(["dotnet", RUNNER, path], stdout=log, stderr=subprocess.STDOUT, text=True)
+        wait_until(lambda: "READY" in open(f"{self.dir}/node.log").read(), 300, 0.01)
 
     def stop(self):
         if self.proc:

@@ -19,10 +19,95 @@ internal sealed partial class ChangeApplier(
     Action<PathClass> onApplied)
 {
     private SyncStateStore Store => log.Store;
+    private ApplyBatch? _batch;
+    private long _currentPeerSequence;
+
+    /// <summary>
+    /// Until <see cref="CompleteBatch"/>, file renames and index writes are collected, so a batch
+    /// of N files costs N fsyncs issued concurrently, one fsync per touched directory and one index transaction
+    /// instead of 3N fsyncs in sequence. The crash guarantee is unchanged: no renamed file is ever partial,
+    /// and a rename not yet indexed is found by the next scan and merges as identical content.
+    /// </summary>
+    public void BeginBatch() => _batch = new ApplyBatch();
+
+    /// <summary>Finishes the batch; returns the peer sequence of the first entry that could not be completed, if any.</summary>
+    public long? CompleteBatch()
+    {
+        var batch = _batch;
+        _batch = null;
+        if (batch is null || batch.Items.Count == 0) return null;
+        long? failed = null;
+        var parents = new Dictionary<string, FileDescriptor>(StringComparer.Ordinal);
+        var records = new List<FileEntry>(batch.Items.Count);
+        var applied = new List<ApplyBatch.Item>();
+        try
+        {
+            foreach (var group in batch.Items.Where(i => i.Staged is not null).GroupBy(i => i.Root!))
+            {
+                DiskWriter.SyncStaged(group.Key, group.Select(i => i.Staged!).ToList());
+            }
+            foreach (var item in batch.Items)
+            {
+                var record = item.Record;
+                if (item.Staged is not null)
+                {
+                    if (failed is not null)
+                    {
+                        DiskWriter.DiscardStaged(item.Root!, item.Staged);
+                        continue;
+                    }
+                    try
+                    {
+                        DiskWriter.MoveIntoPlace(item.Root!, item.Staged, record.Path, parents);
+                    }
+                    catch (Exception ex) when (ex is IOException or PathRefusedException)
+                    {
+                        DiskWriter.DiscardStaged(item.Root!, item.Staged);
+                        LogApplyFailed(item.Peer, item.Root!.Display(record.Path), ex.Message);
+                        failed = item.PeerSequence;
+                        continue;
+                    }
+                    var st = DiskWriter.Stat(item.Root!, record.Path);
+                    record = record with { LocalCtimeNs = st?.CtimeNs ?? 0, LocalInode = st?.Inode ?? 0 };
+                }
+                records.Add(record);
+                if (item.CountsAsApplied) applied.Add(item with { Record = record });
+            }
+            Parallel.ForEach(parents, new ParallelOptions { MaxDegreeOfParallelism = 16 }, p => p.Value.Fsync(p.Key));
+        }
+        finally
+        {
+            foreach (var fd in parents.Values) fd.Dispose();
+        }
+        log.Append(records);
+        foreach (var item in applied) CountApplied(item.Peer, item.Record, item.PathClass);
+        return failed;
+    }
+
+    private void Record(FileEntry entry, string peer, PathClass pathClass, bool countsAsApplied)
+    {
+        if (_batch is not null)
+        {
+            _batch.Items.Add(new ApplyBatch.Item(entry, _currentPeerSequence, peer, pathClass) { CountsAsApplied = countsAsApplied });
+            return;
+        }
+        log.Append([entry]);
+        if (countsAsApplied) CountApplied(peer, entry, pathClass);
+    }
+
+    private void CountApplied(string peer, FileEntry e, PathClass pathClass)
+    {
+        metrics.FilesApplied.WithLabels(peer).Inc();
+        if (e.Kind == EntryKind.File && !e.Deleted) metrics.BytesApplied.WithLabels(peer).Inc(e.Size);
+        var lag = (time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L - e.OriginTimeNs) / 1e9;
+        metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
+        onApplied(pathClass);
+    }
 
     public async Task<ApplyOutcome> ApplyAsync(string peer, RemoteChange change, IContentSource source, CancellationToken ct)
     {
         var e = change.Entry;
+        _currentPeerSequence = e.Sequence;
         var root = roots.Find(e.Root);
         string display = root?.Display(e.Path) ?? e.Root + "/" + e.Path.Value;
         string? refusal = root is null ? "unknown root"
@@ -80,11 +165,11 @@ internal sealed partial class ChangeApplier(
             case ConflictAction.Ignore:
                 return ApplyOutcome.Done;
             case ConflictAction.MergeVersions:
-                log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
+                Record(local! with { Version = decision.ResultVersion!, ReceivedFrom = null }, peer, pathClass, false);
                 return ApplyOutcome.Done;
             case ConflictAction.KeepLocal:
                 RecordConflict(root, pathClass, local!, change, decision, peer, await KeepRemoteCopyAsync(change, source, ct).ConfigureAwait(false));
-                log.Append([local! with { Version = decision.ResultVersion!, ReceivedFrom = null }]);
+                Record(local! with { Version = decision.ResultVersion!, ReceivedFrom = null }, peer, pathClass, false);
                 return ApplyOutcome.Done;
             case ConflictAction.Freeze:
                 RecordConflict(root, pathClass, local!, change, decision, peer, await KeepRemoteCopyAsync(change, source, ct).ConfigureAwait(false));
@@ -96,27 +181,21 @@ internal sealed partial class ChangeApplier(
         }
 
         bool isTakeRemote = decision.Action == ConflictAction.TakeRemote;
-        if (!await WriteAsync(root, local, change, source, ct).ConfigureAwait(false))
+        var written = await WriteAsync(root, local, change, source, ct).ConfigureAwait(false);
+        if (written is null)
         {
             // A directory deleted remotely still holds local files: the modification wins, the directory stays.
-            var kept = local! with { Version = local!.Version.Merge(e.Version).Increment(scanner.NodeId), ReceivedFrom = null };
-            log.Append([kept]);
+            Record(local! with { Version = local!.Version.Merge(e.Version).Increment(scanner.NodeId), ReceivedFrom = null }, peer, pathClass, false);
+            return ApplyOutcome.Done;
+        }
+        var recorded = e with { Version = decision.ResultVersion ?? e.Version, ReceivedFrom = isTakeRemote ? null : peer };
+        if (written.Length > 0 && _batch is not null)
+        {
+            _batch.Items.Add(new ApplyBatch.Item(recorded, e.Sequence, peer, pathClass) { Root = root, Staged = written, CountsAsApplied = true });
             return ApplyOutcome.Done;
         }
         var st = DiskWriter.Stat(root, e.Path);
-        var recorded = e with
-        {
-            Version = decision.ResultVersion ?? e.Version,
-            ReceivedFrom = isTakeRemote ? null : peer,
-            LocalCtimeNs = st?.CtimeNs ?? 0,
-            LocalInode = st?.Inode ?? 0,
-        };
-        log.Append([recorded]);
-        metrics.FilesApplied.WithLabels(peer).Inc();
-        if (e.Kind == EntryKind.File && !e.Deleted) metrics.BytesApplied.WithLabels(peer).Inc(e.Size);
-        var lag = (time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L - e.OriginTimeNs) / 1e9;
-        metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
-        onApplied(pathClass);
+        Record(recorded with { LocalCtimeNs = st?.CtimeNs ?? 0, LocalInode = st?.Inode ?? 0 }, peer, pathClass, true);
         return ApplyOutcome.Done;
     }
 
@@ -143,32 +222,32 @@ internal sealed partial class ChangeApplier(
         }
     }
 
-    /// <summary>Returns false only when a directory could not be removed because it is not empty.</summary>
-    private async Task<bool> WriteAsync(SyncRoot root, FileEntry? local, RemoteChange change, IContentSource source, CancellationToken ct)
+    /// <summary>
+    /// Null when a directory could not be removed because it is not empty; the staged file name
+    /// when a file waits for the batch to rename it; "" when the disk is done.
+    /// </summary>
+    private async Task<string?> WriteAsync(SyncRoot root, FileEntry? local, RemoteChange change, IContentSource source, CancellationToken ct)
     {
         var e = change.Entry;
-        if (e.Deleted) return disk.Delete(root, e.Path);
+        if (e.Deleted) return disk.Delete(root, e.Path) ? "" : null;
         switch (e.Kind)
         {
             case EntryKind.Directory:
                 disk.EnsureDirectory(root, e);
-                break;
+                return "";
             case EntryKind.Symlink:
                 disk.WriteSymlink(root, e);
-                break;
-            default:
-                if (local is { Deleted: false, Kind: EntryKind.File } && local.Sha256 == e.Sha256 && local.Size == e.Size)
-                {
-                    disk.SetMetadata(root, e);
-                    break;
-                }
-                await using (var content = change.Data is { } data ? new MemoryStream(data, writable: false) : await source.OpenAsync(e, ct).ConfigureAwait(false))
-                {
-                    await disk.WriteFileAsync(root, e, content, ct).ConfigureAwait(false);
-                }
-                break;
+                return "";
         }
-        return true;
+        if (local is { Deleted: false, Kind: EntryKind.File } && local.Sha256 == e.Sha256 && local.Size == e.Size)
+        {
+            disk.SetMetadata(root, e);
+            return "";
+        }
+        await using var content = change.Data is { } data ? new MemoryStream(data, writable: false) : await source.OpenAsync(e, ct).ConfigureAwait(false);
+        if (_batch is not null) return await disk.StageFileAsync(root, e, content, fsync: false, ct).ConfigureAwait(false);
+        await disk.WriteFileAsync(root, e, content, ct).ConfigureAwait(false);
+        return "";
     }
 
     private static bool DiskMatches(SyncRoot root, RelativePath path, FileEntry? local)

@@ -16,16 +16,34 @@ internal sealed class DiskWriter(long maxFileBytes)
 {
     public async Task WriteFileAsync(SyncRoot root, FileEntry entry, Stream content, CancellationToken ct)
     {
+        var tmp = await StageFileAsync(root, entry, content, fsync: true, ct).ConfigureAwait(false);
+        try
+        {
+            MoveIntoPlace(root, tmp, entry.Path, parentsToSync: null);
+        }
+        catch
+        {
+            DiscardStaged(root, tmp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Writes and verifies the content in the staging directory with final owner, mode and mtime.
+    /// Without <paramref name="fsync"/> the caller must <see cref="SyncStaging"/> before renaming.
+    /// </summary>
+    public async Task<string> StageFileAsync(SyncRoot root, FileEntry entry, Stream content, bool fsync, CancellationToken ct)
+    {
         using var staging = OpenStaging(root);
         var tmp = TempName();
         var fd = FileDescriptor.OpenAt(staging.Fd, tmp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0b110_000_000, root.StagingPath + "/" + tmp);
-        bool renamed = false;
+        bool ok = false;
         try
         {
             await using (var stream = new FileStream(fd.ToSafeFileHandle(), FileAccess.Write, 1))
             {
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[81920];
+                var buffer = new byte[Math.Clamp(entry.Size, 1, 81920)];
                 long total = 0;
                 int n;
                 while ((n = await content.ReadAsync(buffer, ct)) > 0)
@@ -42,15 +60,50 @@ internal sealed class DiskWriter(long maxFileBytes)
                     throw new InvalidDataException($"{root.Display(entry.Path)}: received content does not match sha256 {entry.Sha256}");
                 var handle = (int)stream.SafeFileHandle.DangerousGetHandle();
                 SetOwnerModeTime(handle, entry, root.Display(entry.Path));
-                if (LibC.Fsync(handle) != 0) throw PosixException.Last("fsync", root.StagingPath + "/" + tmp);
+                if (fsync && LibC.Fsync(handle) != 0) throw PosixException.Last("fsync", root.StagingPath + "/" + tmp);
             }
-            MoveIntoPlace(root, staging, tmp, entry.Path);
-            renamed = true;
+            ok = true;
+            return tmp;
         }
         finally
         {
-            if (!renamed) LibC.UnlinkAt(staging.Fd, tmp, 0);
+            if (!ok) LibC.UnlinkAt(staging.Fd, tmp, 0);
         }
+    }
+
+    /// <summary>
+    /// fsyncs staged files concurrently before any of them is renamed into place: the same
+    /// guarantee as one fsync per file, but the filesystem journal commits them in groups.
+    /// (syncfs would also flush every other process's dirty data on the filesystem.)
+    /// </summary>
+    public static void SyncStaged(SyncRoot root, IReadOnlyList<string> staged)
+    {
+        using var staging = OpenStaging(root);
+        var dirfd = staging.Fd;
+        Exception? failure = null;
+        Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = 32 }, tmp =>
+        {
+            var fd = LibC.OpenAt(dirfd, tmp, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+            if (fd < 0 || LibC.Fsync(fd) != 0) failure ??= PosixException.Last("fsync", root.StagingPath + "/" + tmp);
+            if (fd >= 0) LibC.Close(fd);
+        });
+        if (failure is not null) throw failure;
+    }
+
+    public static void DiscardStaged(SyncRoot root, string tmp)
+    {
+        using var staging = OpenStaging(root);
+        LibC.UnlinkAt(staging.Fd, tmp, 0);
+    }
+
+    /// <summary>
+    /// Renames a staged file over its destination. The destination directory is fsynced now, or,
+    /// when <paramref name="parentsToSync"/> is given, kept open there for the caller to fsync once.
+    /// </summary>
+    public static void MoveIntoPlace(SyncRoot root, string tmp, RelativePath path, Dictionary<string, FileDescriptor>? parentsToSync)
+    {
+        using var staging = OpenStaging(root);
+        MoveIntoPlace(root, staging, tmp, path, parentsToSync);
     }
 
     public void WriteSymlink(SyncRoot root, FileEntry entry)
@@ -149,17 +202,27 @@ internal sealed class DiskWriter(long maxFileBytes)
         return new FileStream(fd.ToSafeFileHandle(), FileAccess.Read, 1);
     }
 
-    private void MoveIntoPlace(SyncRoot root, FileDescriptor staging, string tmp, RelativePath path)
+    private static void MoveIntoPlace(SyncRoot root, FileDescriptor staging, string tmp, RelativePath path,
+        Dictionary<string, FileDescriptor>? parentsToSync = null)
     {
-        using var parent = root.OpenParent(path, create: true, out var leaf);
+        FileDescriptor? parent = root.OpenParent(path, create: true, out var leaf);
         var display = root.Display(path);
-        if (StatInfo.TryStat(parent.Fd, leaf, 0, out var st, out _) && st.Kind == EntryKind.Directory)
+        try
         {
-            // Type change dir -> file/link: only an empty directory may go.
-            if (LibC.UnlinkAt(parent.Fd, leaf, LibC.AT_REMOVEDIR) != 0) throw PosixException.Last("rmdir", display);
+            if (StatInfo.TryStat(parent.Fd, leaf, 0, out var st, out _) && st.Kind == EntryKind.Directory)
+            {
+                // Type change dir -> file/link: only an empty directory may go.
+                if (LibC.UnlinkAt(parent.Fd, leaf, LibC.AT_REMOVEDIR) != 0) throw PosixException.Last("rmdir", display);
+            }
+            if (LibC.RenameAt(staging.Fd, tmp, parent.Fd, leaf) != 0) throw PosixException.Last("rename", display);
+            var key = root.Id + "/" + path.Parent.Value;
+            if (parentsToSync is null) parent.Fsync(display);
+            else if (parentsToSync.TryAdd(key, parent)) parent = null; // kept open; fsynced once by the caller
         }
-        if (LibC.RenameAt(staging.Fd, tmp, parent.Fd, leaf) != 0) throw PosixException.Last("rename", display);
-        parent.Fsync(display);
+        finally
+        {
+            parent?.Dispose();
+        }
     }
 
     private static void SetOwnerModeTime(int fd, FileEntry entry, string display)
@@ -183,7 +246,7 @@ internal sealed class DiskWriter(long maxFileBytes)
             throw PosixException.Last("unlink", display);
     }
 
-    private static FileDescriptor OpenStaging(SyncRoot root)
+    internal static FileDescriptor OpenStaging(SyncRoot root)
     {
         Directory.CreateDirectory(root.StagingPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return FileDescriptor.OpenAt(LibC.AT_FDCWD, root.StagingPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW, 0, root.StagingPath);

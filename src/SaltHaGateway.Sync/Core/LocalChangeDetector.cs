@@ -79,9 +79,12 @@ public static class LocalChangeDetector
             LocalInode = 0,
         };
 
-    /// <summary>Parents before children for creations; children before parents for deletions.</summary>
+    /// <summary>
+    /// Deletions first, children before parents; then creations, parents before children. A peer
+    /// replaying the log in this order never has to put a file where a directory still stands.
+    /// </summary>
     public static List<FileEntry> OrderForLog(IEnumerable<FileEntry> changes) =>
-        changes.Where(e => !e.Deleted).OrderBy(e => e.Path.Depth)
-            .Concat(changes.Where(e => e.Deleted).OrderByDescending(e => e.Path.Depth))
+        changes.Where(e => e.Deleted).OrderByDescending(e => e.Path.Depth)
+            .Concat(changes.Where(e => !e.Deleted).OrderBy(e => e.Path.Depth))
             .ToList();
 }

@@ -166,19 +166,8 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                     {
                         var root = _roots!.Find(group.Key);
                         if (root is null) continue;
-                        var all = new ScanResult();
-                        foreach (var key in group.OrderBy(k => k.Path.Length))
-                        {
-                            var r = scanner.ScanHint(root, RelativePath.Parse(key.Path), recursive.Remove(key));
-                            if (r.PauseReason is not null)
-                            {
-                                all = r;
-                                break;
-                            }
-                            all.NewVersions.AddRange(r.NewVersions);
-                            all.HintUpdates.AddRange(r.HintUpdates);
-                            foreach (var u in r.Unstable) coalescer.Touch((root.Id, u.Value));
-                        }
+                        var all = scanner.ScanHints(root, group.Select(k => (RelativePath.Parse(k.Path), recursive.Remove(k))).ToList());
+                        foreach (var u in all.Unstable) coalescer.Touch((root.Id, u.Value));
                         Commit(root, all, log);
                     }
                 }
@@ -199,12 +188,14 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
     private async Task ScanAllAsync(TreeScanner scanner, ChangeLog log, CancellationToken ct, HashSet<string>? only = null)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
+        int examined = 0;
         try
         {
             foreach (var root in _roots!.All)
             {
                 if (only is not null && !only.Contains(root.Id)) continue;
                 var result = scanner.ScanRoot(root);
+                examined += result.Examined;
                 Commit(root, result, log);
                 if (result.PauseReason is null)
                 {
@@ -217,6 +208,9 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         {
             _gate.Release();
         }
+        // A full scan of a large tree builds a transient copy of the index; hand that memory back
+        // to the system instead of keeping it until the next scan (the service is idle in between).
+        if (examined > 5000) GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
     }
 
     private void Commit(SyncRoot root, ScanResult result, ChangeLog log)

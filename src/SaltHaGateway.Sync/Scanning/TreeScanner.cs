@@ -22,15 +22,43 @@ public sealed partial class TreeScanner(
 
     public ScanResult ScanRoot(SyncRoot root) => Scan(root, RelativePath.Root, recursive: true, force: false, fullRoot: true);
 
-    public ScanResult ScanHint(SyncRoot root, RelativePath path, bool recursive) =>
-        Scan(root, path, recursive, force: true, fullRoot: false);
+    public ScanResult ScanHint(SyncRoot root, RelativePath path, bool recursive) => ScanHints(root, [(path, recursive)]);
+
+    /// <summary>Examines the hinted paths of one root (root checks once for the whole batch).</summary>
+    public ScanResult ScanHints(SyncRoot root, IReadOnlyList<(RelativePath Path, bool Recursive)> hints)
+    {
+        var pause = CheckRoot(root, fullRoot: false);
+        if (ReferenceEquals(pause, NotYetPresent)) return new ScanResult();
+        if (pause is not null) return new ScanResult { PauseReason = pause };
+        var all = new ScanResult();
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, recursive) in hints.OrderBy(h => h.Path.Depth))
+        {
+            // A path inside a directory already walked recursively in this batch was seen there.
+            if (done.Any(d => path.IsSameOrBelow(RelativePath.Parse(d)))) continue;
+            var r = ScanFrom(root, path, recursive, force: true);
+            if (recursive) done.Add(path.Value);
+            all.NewVersions.AddRange(r.NewVersions);
+            all.HintUpdates.AddRange(r.HintUpdates);
+            all.Unstable.AddRange(r.Unstable);
+            all.Examined += r.Examined;
+        }
+        var ordered = LocalChangeDetector.OrderForLog(all.NewVersions);
+        all.NewVersions.Clear();
+        all.NewVersions.AddRange(ordered);
+        return all;
+    }
 
     private ScanResult Scan(SyncRoot root, RelativePath start, bool recursive, bool force, bool fullRoot)
     {
         var pause = CheckRoot(root, fullRoot);
         if (ReferenceEquals(pause, NotYetPresent)) return new ScanResult();
         if (pause is not null) return new ScanResult { PauseReason = pause };
+        return ScanFrom(root, start, recursive, force);
+    }
 
+    private ScanResult ScanFrom(SyncRoot root, RelativePath start, bool recursive, bool force)
+    {
         var result = new ScanResult();
         var stored = store.GetUnder(root.Id, start);
         var seen = new HashSet<string>(StringComparer.Ordinal);

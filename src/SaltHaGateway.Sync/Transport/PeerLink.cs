@@ -147,26 +147,42 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
         if (response.Entries.Count == 0) return (Math.Max(from, response.Next), false);
         var rootIds = _roots.All.Select(r => r.Id).ToList();
         long reached = from;
+        bool retry = false;
+        var handled = new List<long>();
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            _applier.BeginBatch();
             foreach (var wire in response.Entries)
             {
                 if (!WireEntryParser.TryParse(wire, rootIds, out var change, out var error))
                 {
                     LogBadEntry(_baseUrl.ToString(), wire.Seq, error);
-                    reached = Math.Max(reached, wire.Seq);
+                    handled.Add(wire.Seq);
                     continue;
                 }
                 var outcome = await _applier.ApplyAsync(NodeId, change!, this, ct).ConfigureAwait(false);
-                if (outcome == ApplyOutcome.Retry) return (reached, true);
-                reached = change!.Entry.Sequence;
+                if (outcome == ApplyOutcome.Retry)
+                {
+                    retry = true;
+                    break;
+                }
+                handled.Add(change!.Entry.Sequence);
             }
         }
         finally
         {
+            // Always finish what was staged (also on cancellation): renames, fsyncs, index.
+            var failedAt = _applier.CompleteBatch();
+            if (failedAt is { } f)
+            {
+                retry = true;
+                handled = handled.TakeWhile(s => s != f).ToList();
+            }
             _gate.Release();
         }
+        if (handled.Count > 0) reached = Math.Max(reached, handled[^1]);
+        if (retry) return (reached, true);
         return (Math.Max(reached, response.Next), false);
     }
 

@@ -51,7 +51,7 @@ public sealed class LocalChangeDetectorTests
     }
 
     [Fact]
-    public void Tombstones_increment_the_version_and_order_after_creations_children_first()
+    public void Tombstones_increment_the_version_and_order_before_creations_children_first()
     {
         var t = LocalChangeDetector.Tombstone(Stored(), "a", 9)!;
         Assert.True(t.Deleted);
@@ -60,6 +60,6 @@ public sealed class LocalChangeDetectorTests
 
         FileEntry E(string p, bool del) => Stored() with { Path = RelativePath.Parse(p), Deleted = del };
         var ordered = LocalChangeDetector.OrderForLog([E("x/y", true), E("x", true), E("n/m", false), E("n", false)]);
-        Assert.Equal(["n", "n/m", "x/y", "x"], ordered.Select(e => e.Path.Value));
+        Assert.Equal(["x/y", "x", "n", "n/m"], ordered.Select(e => e.Path.Value));
     }
 }
