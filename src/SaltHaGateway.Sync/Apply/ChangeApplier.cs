@@ -101,7 +101,21 @@ internal sealed partial class ChangeApplier(
         if (e.Kind == EntryKind.File && !e.Deleted) metrics.BytesApplied.WithLabels(peer).Inc(e.Size);
         var lag = (time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L - e.OriginTimeNs) / 1e9;
         metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
+        if (pathClass == PathClass.MinionKey && !e.Deleted) CheckMinionKeyClash(e);
         onApplied(pathClass);
+    }
+
+    private void CheckMinionKeyClash(FileEntry key)
+    {
+        foreach (var sibling in PathClassifier.SiblingKeyPaths(key.Path))
+        {
+            if (Store.Get(key.Root, sibling) is { Deleted: false, Kind: EntryKind.File } other && other.Sha256 != key.Sha256)
+            {
+                metrics.Alerts.WithLabels("minion_key_clash").Inc();
+                LogAlert(key.Root + "/" + key.Path.Value, $"minion id '{key.Path.Name}' has a different key in {sibling.Parent}",
+                    key.Sha256 ?? "-", other.Sha256 ?? "-", key.OriginNode);
+            }
+        }
     }
 
     public async Task<ApplyOutcome> ApplyAsync(string peer, RemoteChange change, IContentSource source, CancellationToken ct)
@@ -244,7 +258,22 @@ internal sealed partial class ChangeApplier(
             disk.SetMetadata(root, e);
             return "";
         }
-        await using var content = change.Data is { } data ? new MemoryStream(data, writable: false) : await source.OpenAsync(e, ct).ConfigureAwait(false);
+        if (change.Data is { } data)
+        {
+            if (_batch is not null) return disk.StageBytes(root, e, data, fsync: false);
+            var staged = disk.StageBytes(root, e, data, fsync: true);
+            try
+            {
+                DiskWriter.MoveIntoPlace(root, staged, e.Path, parentsToSync: null);
+            }
+            catch
+            {
+                DiskWriter.DiscardStaged(root, staged);
+                throw;
+            }
+            return "";
+        }
+        await using var content = await source.OpenAsync(e, ct).ConfigureAwait(false);
         if (_batch is not null) return await disk.StageFileAsync(root, e, content, fsync: false, ct).ConfigureAwait(false);
         await disk.WriteFileAsync(root, e, content, ct).ConfigureAwait(false);
         return "";

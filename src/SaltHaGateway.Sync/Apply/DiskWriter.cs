@@ -72,6 +72,36 @@ internal sealed class DiskWriter(long maxFileBytes)
     }
 
     /// <summary>
+    /// Same as <see cref="StageFileAsync"/> for content already in memory (small files arrive
+    /// inline): plain synchronous writes, no thread-pool hops per file.
+    /// </summary>
+    public string StageBytes(SyncRoot root, FileEntry entry, byte[] data, bool fsync)
+    {
+        var display = root.Display(entry.Path);
+        if (data.LongLength != entry.Size || data.LongLength > maxFileBytes || Convert.ToHexStringLower(SHA256.HashData(data)) != entry.Sha256)
+            throw new InvalidDataException($"{display}: received content does not match sha256 {entry.Sha256}");
+        using var staging = OpenStaging(root);
+        var tmp = TempName();
+        using var fd = FileDescriptor.OpenAt(staging.Fd, tmp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0b110_000_000, root.StagingPath + "/" + tmp);
+        bool ok = false;
+        try
+        {
+            using (var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd.Fd, ownsHandle: false))
+            {
+                RandomAccess.Write(handle, data, 0);
+            }
+            SetOwnerModeTime(fd.Fd, entry, display);
+            if (fsync) fd.Fsync(root.StagingPath + "/" + tmp);
+            ok = true;
+            return tmp;
+        }
+        finally
+        {
+            if (!ok) LibC.UnlinkAt(staging.Fd, tmp, 0);
+        }
+    }
+
+    /// <summary>
     /// fsyncs staged files concurrently before any of them is renamed into place: the same
     /// guarantee as one fsync per file, but the filesystem journal commits them in groups.
     /// (syncfs would also flush every other process's dirty data on the filesystem.)
@@ -248,6 +278,8 @@ internal sealed class DiskWriter(long maxFileBytes)
 
     internal static FileDescriptor OpenStaging(SyncRoot root)
     {
+        var fd = LibC.OpenAt(LibC.AT_FDCWD, root.StagingPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd >= 0) return new FileDescriptor(fd);
         Directory.CreateDirectory(root.StagingPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return FileDescriptor.OpenAt(LibC.AT_FDCWD, root.StagingPath, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW, 0, root.StagingPath);
     }

@@ -270,7 +270,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
 
     public SyncStatus GetStatus()
     {
-        if (_store is null || _roots is null || _identity is null)
+        if (!_running || _store is null || _roots is null || _identity is null)
             return new SyncStatus(true, _identity?.NodeId, _identity?.Fingerprint, false, 0, [], [], []);
         var store = _store;
         var conflicts = store.ListConflicts(50);

@@ -83,6 +83,15 @@ public sealed class ConflictPolicyTests
         Assert.Contains("two different keys", d.Reason);
     }
 
+    [Fact]
+    public void Sibling_key_paths_cover_the_other_minion_directories()
+    {
+        var siblings = PathClassifier.SiblingKeyPaths(RelativePath.Parse("minions_pre/web1")).Select(p => p.Value).ToList();
+        Assert.Contains("minions/web1", siblings);
+        Assert.Contains("minions_denied/web1", siblings);
+        Assert.DoesNotContain("minions_pre/web1", siblings);
+    }
+
     [Theory]
     [InlineData("/etc/salt/pki/master", "master.pem", PathClass.MasterKey)]
     [InlineData("/etc/salt/pki/master", "master.pub", PathClass.MasterKey)]

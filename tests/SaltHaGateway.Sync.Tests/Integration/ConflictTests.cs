@@ -79,4 +79,21 @@ public sealed class ConflictTests
         Assert.Empty(a.Engine.GetStatus().Conflicts);
         Assert.Empty(b.Engine.GetStatus().Conflicts);
     }
+
+    [Fact]
+    public async Task A_minion_id_that_ends_up_with_two_different_keys_raises_an_alert()
+    {
+        await using var c = new Cluster(2);
+        var (a, b) = (c.A, c.B);
+        Directory.CreateDirectory(a.P("/etc/salt/pki/master/minions"));
+        Directory.CreateDirectory(b.P("/etc/salt/pki/master/minions_pre"));
+        File.WriteAllText(a.P("/etc/salt/pki/master/minions/web1"), "-----BEGIN PUBLIC KEY-----\nAAAA\n");
+        File.WriteAllText(b.P("/etc/salt/pki/master/minions_pre/web1"), "-----BEGIN PUBLIC KEY-----\nBBBB\n");
+        await c.StartAsync();
+
+        await Wait.UntilAsync(() => File.Exists(b.P("/etc/salt/pki/master/minions/web1")) && File.Exists(a.P("/etc/salt/pki/master/minions_pre/web1")), "keys replicated");
+        await Wait.UntilAsync(() => PrefixLoggerProvider.Lines.Any(l => l.Contains("ALERT") && l.Contains("minion id 'web1' has a different key")), "alert logged");
+        var alerts = await RobustnessTests.Scrape(a.Registry, "saltha_sync_alerts_total") + await RobustnessTests.Scrape(b.Registry, "saltha_sync_alerts_total");
+        Assert.True(alerts >= 1);
+    }
 }
