@@ -14,6 +14,8 @@ public static class ConfigSyncOptionsValidator
             Error("Listen", $"'{o.Listen}' must be an https URL without a path, e.g. https://192.0.2.10:4506");
         else if (listen.IsDefaultPort && !o.Listen!.Contains(":443", StringComparison.Ordinal))
             Error("Listen", "give an explicit port");
+        else if (listen.Host != "localhost" && !System.Net.IPAddress.TryParse(listen.Host.Trim('[', ']'), out _))
+            Error("Listen", $"'{listen.Host}' must be an IP address to bind (or localhost)");
 
         if (!IsCleanAbsolute(o.StateDirectory)) Error("StateDirectory", $"'{o.StateDirectory}' must be an absolute path without '..'");
 

@@ -42,6 +42,8 @@ public sealed class ConfigSyncOptionsTests
     [InlineData("ConfigSync:Peers:0:Fingerprint", "abc", "ConfigSync:Peers:0:Fingerprint: ")]
     [InlineData("ConfigSync:Peers:0:Url", "http://x:1", "ConfigSync:Peers:0:Url: ")]
     [InlineData("ConfigSync:Listen", "http://0.0.0.0:4506", "ConfigSync:Listen: ")]
+    [InlineData("ConfigSync:Listen", "https://master1.example:4506", "ConfigSync:Listen: ")]
+    [InlineData("ConfigSync:Listen", "https://10.0.0.1", "ConfigSync:Listen: ")]
     [InlineData("ConfigSync:Roots:0", "srv/salt", "ConfigSync:Roots:0: ")]
     [InlineData("ConfigSync:Roots:0", "/srv/../etc", "ConfigSync:Roots:0: ")]
     [InlineData("ConfigSync:StateDirectory", "/srv/salt/.state", "ConfigSync:StateDirectory: ")]
