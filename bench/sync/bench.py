@@ -7,6 +7,8 @@ Scenarios (same trees, same machine, one run each):
   initial  10,000 small files to an empty peer (rsync -a shown for reference)
   idle     CPU seconds used by both nodes over 10 s of quiet
   memory   resident memory of one node tracking 100,000 files
+Arguments: gateway, unison (default: both), unison-oneway (unison with only the writing side's pipeline).
+A change that is not identical on the peer within 30 s counts as inf.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -214,8 +216,8 @@ class UnisonPair:
         subprocess.run(["unison", self.a, self.b] + UNISON_FLAGS, env=self.env, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return time.monotonic() - t0
 
-    def watch(self):
-        for src, dst in ((self.a, self.b), (self.b, self.a)):
+    def watch(self, both_sides=True):
+        for src, dst in ((self.a, self.b), (self.b, self.a))[: 2 if both_sides else 1]:
             cmd = (f"inotifywait -mrq --format '%Xe %w%f' -e modify,create,delete,move,attrib '{src}' | "
                    f"while read line; do unison '{src}' '{dst}' {' '.join(UNISON_FLAGS)} >/dev/null 2>&1; done")
             self.procs.append(subprocess.Popen(["bash", "-c", cmd], env=self.env, start_new_session=True))
@@ -255,8 +257,9 @@ def bench_unison():
     u = UnisonPair("usmall-", 100)
     u.initial()
     u.watch()
-    r["single_small_ms"] = latency_series(u.a, u.b, SAMPLES)
+    r["single_small_ms"] = latency_series(u.a, u.b, min(SAMPLES, 20))
     u.stop()
+
 
     src = f"{BASE}/rsync-src"
     populate(src, 10_000)
@@ -278,6 +281,17 @@ def summary(name, r):
 
 if __name__ == "__main__":
     which = sys.argv[1:] or ["gateway", "unison"]
+    if "unison-oneway" in which:  # only the writing side runs its pipeline: no lock contention, no echo runs
+        r = {}
+        for n in (100, 10_000):
+            u = UnisonPair(f"uone{n}-", n)
+            u.initial()
+            u.watch(both_sides=False)
+            r[f"single_oneway_{n}_ms"] = latency_series(u.a, u.b, min(SAMPLES, 20))
+            if n == 10_000:
+                r["burst_oneway_s"], r["burst_oneway_cpu_after_s"] = burst(u.a, u.b, u.pids)
+            u.stop()
+        print(summary("inotifywait | unison, one side only", r), flush=True)
     try:
         if "gateway" in which:
             results["gateway"] = bench_gateway()

@@ -123,7 +123,7 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
                 progress = progress with { PeerIndexId = hello.IndexId, ReceivedSequence = 0 };
                 _store.SavePeer(progress);
             }
-            var url = $"{SyncProtocol.ChangesPath}?since={progress.ReceivedSequence}&index={progress.PeerIndexId}&wait={(int)PollWait.TotalMilliseconds}&limit=500";
+            var url = $"{SyncProtocol.ChangesPath}?since={progress.ReceivedSequence}&index={progress.PeerIndexId}&wait={(int)PollWait.TotalMilliseconds}&limit=2000";
             var response = await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
                 ?? throw new InvalidDataException("empty changes response");
             LastSeen = _time.GetUtcNow();
