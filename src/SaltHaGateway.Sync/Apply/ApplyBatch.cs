@@ -1,0 +1,22 @@
+using SaltHaGateway.Sync.Core;
+using SaltHaGateway.Sync.Roots;
+
+namespace SaltHaGateway.Sync.Apply;
+
+/// <summary>
+/// Work of one batch of remote entries that is finished together: staged files waiting for their
+/// rename, and index records in log order. Directories, links and deletions are done at once;
+/// only file renames and index writes wait (see <see cref="ChangeApplier.CompleteBatch"/>).
+/// </summary>
+internal sealed class ApplyBatch
+{
+    internal sealed record Item(FileEntry Record, long PeerSequence, string Peer, PathClass PathClass)
+    {
+        public SyncRoot? Root { get; init; }
+        /// <summary>Staged file name, or null when the disk is already done.</summary>
+        public string? Staged { get; init; }
+        public bool CountsAsApplied { get; init; }
+    }
+
+    public List<Item> Items { get; } = [];
+}

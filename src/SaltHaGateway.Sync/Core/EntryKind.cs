@@ -1,0 +1,3 @@
+namespace SaltHaGateway.Sync.Core;
+
+public enum EntryKind { File = 1, Directory = 2, Symlink = 3 }

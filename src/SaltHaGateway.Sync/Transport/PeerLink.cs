@@ -1,0 +1,221 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+using SaltHaGateway.Sync.Apply;
+using SaltHaGateway.Sync.Identity;
+using SaltHaGateway.Sync.Observability;
+using SaltHaGateway.Sync.Roots;
+using SaltHaGateway.Sync.State;
+
+namespace SaltHaGateway.Sync.Transport;
+
+/// <summary>
+/// Pulls one peer's change log ("everything after sequence N", long-polled) and applies it.
+/// Progress is saved only after the entries up to it were handled, so a crash or a dead link
+/// replays from the last durable point; the peer learns our position from the next request.
+/// </summary>
+internal sealed partial class PeerLink : IContentSource, IDisposable
+{
+    private readonly Uri _baseUrl;
+    private readonly string _fingerprint;
+    private readonly HttpClient _http;
+    private readonly SyncStateStore _store;
+    private readonly ChangeApplier _applier;
+    private readonly SemaphoreSlim _gate;
+    private readonly RootRegistry _roots;
+    private readonly SyncMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public PeerLink(Uri baseUrl, string fingerprint, NodeIdentity identity, SyncStateStore store, ChangeApplier applier,
+        SemaphoreSlim gate, RootRegistry roots, SyncMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _baseUrl = baseUrl;
+        _fingerprint = fingerprint;
+        NodeId = NodeIdentity.NodeIdOf(fingerprint);
+        _store = store;
+        _applier = applier;
+        _gate = gate;
+        _roots = roots;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                EnabledSslProtocols = SslProtocols.Tls13,
+                ClientCertificates = new X509CertificateCollection { identity.Certificate },
+                LocalCertificateSelectionCallback = (_, _, _, _, _) => identity.Certificate,
+                RemoteCertificateValidationCallback = (_, cert, _, _) => cert is not null && NodeIdentity.FingerprintOf(cert) == _fingerprint,
+            },
+        };
+        _http = new HttpClient(handler)
+        {
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(90),
+            DefaultRequestVersion = HttpVersion.Version20,
+            DefaultVersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+    }
+
+    public string NodeId { get; }
+    public Uri Url => _baseUrl;
+    public bool Connected { get; private set; }
+    public DateTimeOffset? LastSeen { get; private set; }
+    public string? LastError { get; private set; }
+
+    /// <summary>How long a long-poll waits for new changes on the peer.</summary>
+    public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(25);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var backoff = TimeSpan.FromMilliseconds(250);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await SessionAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidDataException
+                                         or System.Text.Json.JsonException or AuthenticationException)
+            {
+                if (Connected || LastError != e.Message) LogPeerDown(_baseUrl.ToString(), e.Message);
+                LastError = e.Message;
+                SetConnected(false);
+            }
+            try
+            {
+                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { break; }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+        SetConnected(false);
+    }
+
+    private async Task SessionAsync(CancellationToken ct)
+    {
+        var hello = await _http.GetFromJsonAsync(SyncProtocol.HelloPath, WireJsonContext.Default.HelloResponse, ct).ConfigureAwait(false)
+            ?? throw new InvalidDataException("empty hello");
+        if (hello.Protocol != SyncProtocol.Version)
+            throw new InvalidDataException($"peer speaks sync protocol {hello.Protocol}, this node {SyncProtocol.Version}");
+        if (hello.NodeId != NodeId) throw new InvalidDataException($"peer says it is node {hello.NodeId}, its certificate says {NodeId}");
+        var missing = _roots.All.Select(r => r.Id).Except(hello.Roots).ToList();
+        if (missing.Count > 0) LogRootsDiffer(_baseUrl.ToString(), string.Join(", ", missing));
+        SetConnected(true);
+        LastError = null;
+
+        while (!ct.IsCancellationRequested)
+        {
+            var progress = _store.GetPeer(NodeId);
+            if (progress.PeerIndexId is null || progress.PeerIndexId != hello.IndexId)
+            {
+                progress = progress with { PeerIndexId = hello.IndexId, ReceivedSequence = 0 };
+                _store.SavePeer(progress);
+            }
+            var url = $"{SyncProtocol.ChangesPath}?since={progress.ReceivedSequence}&index={progress.PeerIndexId}&wait={(int)PollWait.TotalMilliseconds}&limit=2000";
+            var response = await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
+                ?? throw new InvalidDataException("empty changes response");
+            LastSeen = _time.GetUtcNow();
+            if (response.IndexId != progress.PeerIndexId)
+            {
+                hello = hello with { IndexId = response.IndexId };
+                continue;
+            }
+            var (reached, retry) = await ApplyAsync(response, progress.ReceivedSequence, ct).ConfigureAwait(false);
+            _store.SavePeer(_store.GetPeer(NodeId) with
+            {
+                ReceivedSequence = reached,
+                LastSeenNs = LastSeen.Value.ToUnixTimeMilliseconds() * 1_000_000L,
+            });
+            if (retry) await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<(long Reached, bool Retry)> ApplyAsync(ChangesResponse response, long from, CancellationToken ct)
+    {
+        if (response.Entries.Count == 0) return (Math.Max(from, response.Next), false);
+        var rootIds = _roots.All.Select(r => r.Id).ToList();
+        long reached = from;
+        bool retry = false;
+        var handled = new List<long>();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            _applier.BeginBatch();
+            foreach (var wire in response.Entries)
+            {
+                if (!WireEntryParser.TryParse(wire, rootIds, out var change, out var error))
+                {
+                    LogBadEntry(_baseUrl.ToString(), wire.Seq, error);
+                    handled.Add(wire.Seq);
+                    continue;
+                }
+                var outcome = await _applier.ApplyAsync(NodeId, change!, this, ct).ConfigureAwait(false);
+                if (outcome == ApplyOutcome.Retry)
+                {
+                    retry = true;
+                    break;
+                }
+                handled.Add(change!.Entry.Sequence);
+            }
+        }
+        finally
+        {
+            // Always finish what was staged (also on cancellation): renames, fsyncs, index.
+            var failedAt = _applier.CompleteBatch();
+            if (failedAt is { } f)
+            {
+                retry = true;
+                handled = handled.TakeWhile(s => s != f).ToList();
+            }
+            _gate.Release();
+        }
+        if (handled.Count > 0) reached = Math.Max(reached, handled[^1]);
+        if (retry) return (reached, true);
+        return (Math.Max(reached, response.Next), false);
+    }
+
+    public async Task<Stream> OpenAsync(Core.FileEntry entry, CancellationToken ct)
+    {
+        var url = $"{SyncProtocol.ContentPath}?root={Uri.EscapeDataString(entry.Root)}&path={Uri.EscapeDataString(entry.Path.Value)}&sha256={entry.Sha256}";
+        var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            response.Dispose();
+            throw new HttpRequestException($"content of {entry.Root}/{entry.Path} no longer available on the peer ({(int)response.StatusCode})");
+        }
+        return await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+    }
+
+    private void SetConnected(bool value)
+    {
+        if (value && !Connected) LogPeerUp(_baseUrl.ToString(), NodeId);
+        Connected = value;
+        _metrics.PeerConnected.WithLabels(NodeId).Set(value ? 1 : 0);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Peer {Url} (node {Node}) connected")]
+    private partial void LogPeerUp(string url, string node);
+
+    [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Peer {Url} unreachable or refused: {Error}")]
+    private partial void LogPeerDown(string url, string error);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "Refused entry seq {Seq} from {Url}: {Error}")]
+    private partial void LogBadEntry(string url, long seq, string error);
+
+    [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Peer {Url} does not serve roots {Roots}")]
+    private partial void LogRootsDiffer(string url, string roots);
+}

@@ -1,0 +1,32 @@
+using System.Text.Json.Serialization;
+
+namespace SaltHaGateway.Sync.Transport;
+
+/// <summary>Peer protocol messages (JSON over HTTPS with mutual TLS). Versioned by <see cref="HelloResponse.Protocol"/>.</summary>
+public sealed record HelloResponse(int Protocol, string NodeId, string IndexId, long MaxSequence, string[] Roots);
+
+public sealed record WireEntry(
+    string Root, string Path, int Kind, bool Deleted, string? Sha256, long Size, int Mode, int Uid, int Gid, long MtimeNs,
+    string? LinkTarget, string Version, string OriginNode, long OriginTimeNs, long Seq,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Data);
+
+/// <summary>
+/// Entries above the requested sequence. <see cref="Next"/> is the highest sequence examined: entries
+/// the asking peer already has are skipped, and it still moves past them.
+/// </summary>
+public sealed record ChangesResponse(string IndexId, long Next, long MaxSequence, List<WireEntry> Entries);
+
+[JsonSerializable(typeof(HelloResponse))]
+[JsonSerializable(typeof(ChangesResponse))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+internal sealed partial class WireJsonContext : JsonSerializerContext;
+
+public static class SyncProtocol
+{
+    public const int Version = 1;
+    public const string HelloPath = "/sync/v1/hello";
+    public const string ChangesPath = "/sync/v1/changes";
+    public const string ContentPath = "/sync/v1/content";
+    public const int InlineMaxBytes = 256 * 1024;
+    public const int InlineBudgetBytes = 8 * 1024 * 1024;
+}
