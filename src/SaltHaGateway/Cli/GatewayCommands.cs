@@ -10,6 +10,18 @@ public static class GatewayCommands
     {
         yield return ImportNginx();
         yield return ImportKeepalived();
+        yield return Sync();
+    }
+
+    private static Command Sync()
+    {
+        var stateDir = new Option<string>("--state-dir") { Description = "The node's ConfigSync:StateDirectory", Required = true };
+        var init = new Command("init", "Create this node's sync identity (key and self-signed certificate) and print its SHA-256 fingerprint on the last line.")
+        {
+            stateDir,
+        };
+        init.SetAction(result => SaltHaGateway.Sync.SyncInitCommand.Run(result.GetValue(stateDir)!, Console.Out, Console.Error));
+        return new Command("sync", "Config sync between the masters.") { init };
     }
 
     private static Command ImportKeepalived()

@@ -35,6 +35,8 @@ public static class ConfigCheck
         var gateway = GatewayOptions.Parse(configuration, all);
         foreach (var problem in SaltHaGateway.Vrrp.VrrpServiceCollectionExtensions.ValidateVrrp(configuration.GetSection("Vrrp")))
             all.Add(AsError(problem));
+        SaltHaGateway.Sync.ConfigSyncServiceCollectionExtensions.Bind(configuration.GetSection("ConfigSync"), out var syncProblems);
+        foreach (var problem in syncProblems) all.Add(AsError(problem));
         return new Result(proxy, gateway, configuration, all);
     }
 

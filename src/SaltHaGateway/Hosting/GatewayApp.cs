@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing.Matching;
 using Prometheus;
 using SaltHaGateway.AccessLog;
 using SaltHaGateway.Health;
+using SaltHaGateway.Sync;
 using SaltHaGateway.Vrrp;
 using SaltHaGateway.Admin;
 using SaltHaGateway.Proxy;
@@ -95,6 +96,15 @@ public static class GatewayApp
         services.AddSingleton(tracking);
         services.AddSingleton<IGatewayConfigListener>(tracking);
         foreach (var condition in tracking.Conditions) services.AddSingleton(condition);
+
+        var syncSection = check.Configuration.GetSection("ConfigSync");
+        services.AddConfigSync(syncSection);
+        if (syncSection.GetValue<bool>("Enabled"))
+        {
+            services.AddSingleton<SyncHealthCondition>();
+            services.AddHostedService(sp => sp.GetRequiredService<SyncHealthCondition>());
+            services.AddSingleton<ITrackedCondition>(sp => sp.GetRequiredService<SyncHealthCondition>().Condition);
+        }
         services.AddVrrp(check.Configuration.GetSection("Vrrp"));
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
@@ -156,6 +166,7 @@ public static class GatewayApp
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
         app.MapVrrpStatus().AdminOnly();
+        app.MapConfigSyncStatus().AdminOnly();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }

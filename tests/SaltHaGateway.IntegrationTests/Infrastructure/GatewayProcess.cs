@@ -63,12 +63,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         StartAsync(configText, TestPorts.Free(), TestPorts.Free(), verb, extraArgs);
 
     /// <param name="port">The proxy port the config is given; <paramref name="adminPort"/> is where readiness is polled.</param>
-    public static async Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, params string[] extraArgs)
+    public static Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, params string[] extraArgs) =>
+        StartAsync(configText, port, adminPort, verb, extraArgs, wrapper: null);
+
+    /// <param name="wrapper">A command the gateway is started under, e.g. unshare for a mount namespace.</param>
+    public static async Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, string[] extraArgs, string[]? wrapper)
     {
         var dir = Directory.CreateTempSubdirectory("shg-it-");
         var file = Path.Combine(dir.FullName, "gateway.json");
         await File.WriteAllTextAsync(file, configText(port, adminPort));
-        var process = Start(verb, ["--config", file, .. extraArgs]);
+        var process = Start(verb, ["--config", file, .. extraArgs], wrapper);
         var gateway = new GatewayProcess(process, file, port, adminPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -87,14 +91,19 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static Process Start(string verb, IEnumerable<string> args)
+    public static Process Start(string verb, IEnumerable<string> args, string[]? wrapper = null)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(wrapper?[0] ?? Executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (wrapper is not null)
+        {
+            foreach (var w in wrapper.Skip(1)) info.ArgumentList.Add(w);
+            info.ArgumentList.Add(Executable);
+        }
         if (verb.Length > 0) info.ArgumentList.Add(verb);
         foreach (var a in args) info.ArgumentList.Add(a);
         return Process.Start(info)!;
