@@ -107,6 +107,7 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
     {
         var hello = await _http.GetFromJsonAsync(SyncProtocol.HelloPath, WireJsonContext.Default.HelloResponse, ct).ConfigureAwait(false)
             ?? throw new InvalidDataException("empty hello");
+        await Task.Yield(); // off the socket engine thread before the index is read (see below)
         if (hello.Protocol != SyncProtocol.Version)
             throw new InvalidDataException($"peer speaks sync protocol {hello.Protocol}, this node {SyncProtocol.Version}");
         if (hello.NodeId != NodeId) throw new InvalidDataException($"peer says it is node {hello.NodeId}, its certificate says {NodeId}");
@@ -126,6 +127,9 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
             var url = $"{SyncProtocol.ChangesPath}?since={progress.ReceivedSequence}&index={progress.PeerIndexId}&wait={(int)PollWait.TotalMilliseconds}&limit=2000";
             var response = await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
                 ?? throw new InvalidDataException("empty changes response");
+            // With inline socket completions this continuation runs on a socket engine thread; the index and the
+            // file writes below block, so move to the thread pool before them.
+            await Task.Yield();
             LastSeen = _time.GetUtcNow();
             if (response.IndexId != progress.PeerIndexId)
             {
