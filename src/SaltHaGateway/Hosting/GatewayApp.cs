@@ -89,7 +89,7 @@ public static class GatewayApp
         services.AddSingleton<MatcherPolicy, AdminListenerPolicy>();
         services.AddSingleton<ListenerReadiness>();
         GatewayServices.AddConfigValidators(services);
-        GatewayServices.AddHealthChecks(services);
+        GatewayServices.AddUpstreamHealth(services);
         services.AddGatewayProxy(new GatewayConfigSource(file, check.Proxy!));
 
         var tracking = new VrrpTracking(check.Proxy!);

@@ -15,7 +15,7 @@ public static class GatewayServices
     }
 
     /// <summary>The active health checker, feeding the proxy's availability and told about every config.</summary>
-    public static void AddHealthChecks(IServiceCollection services)
+    public static void AddUpstreamHealth(IServiceCollection services)
     {
         services.AddUpstreamHealthChecks();
         services.AddSingleton<IUpstreamHealthSource, ActiveHealthSource>();
