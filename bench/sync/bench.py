@@ -8,6 +8,8 @@ Scenarios (same trees, same machine, one run each):
   idle     CPU seconds used by both nodes over 10 s of quiet
   memory   resident memory of one node tracking 100,000 files
 Arguments: gateway, unison (default: both), unison-oneway (unison with only the writing side's pipeline).
+  initial (only the 10,000-file initial copy, gateway and rsync, RUNS=3 times), mem100k (only the 100,000-file
+  first indexing: scan time, steady RSS and VmHWM, RUNS=3 times).
 A change that is not identical on the peer within 30 s counts as inf.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -281,6 +283,37 @@ def summary(name, r):
 
 if __name__ == "__main__":
     which = sys.argv[1:] or ["gateway", "unison"]
+    if "initial" in which:  # only the 10,000-file initial copy: gateway, then rsync, RUNS times each
+        r = {"gateway_initial_10k_s": [], "gateway_peer_start_s": [], "rsync_initial_10k_s": []}
+        for i in range(int(os.environ.get("RUNS", "3"))):
+            a, b = gateway_pair(f"gi{i}-", 10_000)
+            a.start()
+            t0 = time.monotonic()
+            b.start()
+            r["gateway_peer_start_s"].append(time.monotonic() - t0)  # process start until its peer endpoint is up
+            wait_until(lambda: count_files(b.root) >= 10_000, 600, 0.02)
+            r["gateway_initial_10k_s"].append(time.monotonic() - t0)
+            a.stop(); b.stop()
+            src = f"{BASE}/rsync{i}-src"
+            populate(src, 10_000)
+            os.sync()
+            t0 = time.monotonic()
+            subprocess.run(["rsync", "-a", src + "/", f"{BASE}/rsync{i}-dst/"], check=True)
+            r["rsync_initial_10k_s"].append(time.monotonic() - t0)
+        for k, v in r.items():
+            print(f"  {k}: median {statistics.median(v):.2f} s  runs {' '.join(f'{x:.2f}' for x in v)}", flush=True)
+        print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
+    if "mem100k" in which:  # only the first indexing of 100,000 files: steady RSS and peak (VmHWM)
+        for i in range(int(os.environ.get("RUNS", "3"))):
+            a, _ = gateway_pair(f"gm{i}-", 100_000)
+            t0 = time.monotonic()
+            a.start()
+            scan = time.monotonic() - t0
+            time.sleep(3)
+            print(f"  run {i}: scan {scan:.2f} s  rss {rss_mb(a.proc.pid):.0f} MB  hwm {rss_mb(a.proc.pid, 'VmHWM'):.0f} MB", flush=True)
+            a.stop()
+            shutil.rmtree(f"{BASE}/gm{i}-a", ignore_errors=True)
+        print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
     if "unison-oneway" in which:  # only the writing side runs its pipeline: no lock contention, no echo runs
         r = {}
         for n in (100, 10_000):
