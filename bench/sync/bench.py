@@ -8,6 +8,9 @@ Scenarios (same trees, same machine, one run each):
   idle     CPU seconds used by both nodes over 10 s of quiet
   memory   resident memory of one node tracking 100,000 files
 Arguments: gateway, unison (default: both), unison-oneway (unison with only the writing side's pipeline).
+  initial (only the 10,000-file initial copy, gateway and rsync, RUNS=3 times), mem100k (only the 100,000-file
+  first indexing: scan time, steady RSS and VmHWM, RUNS=3 times).
+  RUNNER_B=other/NodeRunner.dll with initial: the same runs with a second build, interleaved (before/after A/B).
 A change that is not identical on the peer within 30 s counts as inf.
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
@@ -281,18 +284,56 @@ def summary(name, r):
 
 if __name__ == "__main__":
     which = sys.argv[1:] or ["gateway", "unison"]
-    if "unison-oneway" in which:  # only the writing side runs its pipeline: no lock contention, no echo runs
-        r = {}
-        for n in (100, 10_000):
-            u = UnisonPair(f"uone{n}-", n)
-            u.initial()
-            u.watch(both_sides=False)
-            r[f"single_oneway_{n}_ms"] = latency_series(u.a, u.b, min(SAMPLES, 20))
-            if n == 10_000:
-                r["burst_oneway_s"], r["burst_oneway_cpu_after_s"] = burst(u.a, u.b, u.pids)
-            u.stop()
-        print(summary("inotifywait | unison, one side only", r), flush=True)
     try:
+        if "initial" in which:  # only the 10,000-file initial copy: gateway, then rsync, RUNS times each
+            r = {"gateway_initial_10k_s": [], "gateway_peer_start_s": [], "rsync_initial_10k_s": []}
+            # RUNNER_B=path/to/other/NodeRunner.dll: the same run with a second build, interleaved (A/B on a noisy machine).
+            builds = [("", RUNNER)] + ([("_b", os.environ["RUNNER_B"])] if os.environ.get("RUNNER_B") else [])
+            for i in range(int(os.environ.get("RUNS", "3"))):
+                for suffix, runner in builds:
+                    RUNNER = runner  # module-level name read by Node
+                    r.setdefault(f"gateway{suffix}_initial_10k_s", []); r.setdefault(f"gateway{suffix}_peer_start_s", [])
+                    a, b = gateway_pair(f"gi{i}{suffix}-", 10_000)
+                    a.start()
+                    t0 = time.monotonic()
+                    b.start()
+                    r[f"gateway{suffix}_peer_start_s"].append(time.monotonic() - t0)  # process start until its peer endpoint is up
+                    wait_until(lambda: count_files(b.root) >= 10_000, 600, 0.02)
+                    r[f"gateway{suffix}_initial_10k_s"].append(time.monotonic() - t0)
+                    a.stop(); b.stop()
+                RUNNER = builds[0][1]
+                src = f"{BASE}/rsync{i}-src"
+                populate(src, 10_000)
+                os.sync()
+                t0 = time.monotonic()
+                subprocess.run(["rsync", "-a", src + "/", f"{BASE}/rsync{i}-dst/"], check=True)
+                r["rsync_initial_10k_s"].append(time.monotonic() - t0)
+            for k, v in r.items():
+                print(f"  {k}: median {statistics.median(v):.2f} s  runs {' '.join(f'{x:.2f}' for x in v)}", flush=True)
+            print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
+        if "mem100k" in which:  # only the first indexing of 100,000 files: steady RSS and peak (VmHWM)
+            for i in range(int(os.environ.get("RUNS", "3"))):
+                a, _ = gateway_pair(f"gm{i}-", 100_000)
+                t0 = time.monotonic()
+                a.start()
+                scan = time.monotonic() - t0
+                time.sleep(3)
+                print(f"  run {i}: scan {scan:.2f} s  rss {rss_mb(a.proc.pid):.0f} MB  hwm {rss_mb(a.proc.pid, 'VmHWM'):.0f} MB", flush=True)
+                a.stop()
+                shutil.rmtree(f"{BASE}/gm{i}-a", ignore_errors=True)
+            print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
+        if "unison-oneway" in which:  # only the writing side runs its pipeline: no lock contention, no echo runs
+            r = {}
+            for n in (100, 10_000):
+                u = UnisonPair(f"uone{n}-", n)
+                u.initial()
+                u.watch(both_sides=False)
+                r[f"single_oneway_{n}_ms"] = latency_series(u.a, u.b, min(SAMPLES, 20))
+                print(f"  single_oneway_{n}_ms: {' '.join(f'{x:.0f}' for x in r[f'single_oneway_{n}_ms'])}", flush=True)
+                if n == 10_000:
+                    r["burst_oneway_s"], r["burst_oneway_cpu_after_s"] = burst(u.a, u.b, u.pids)
+                u.stop()
+            print(summary("inotifywait | unison, one side only", r), flush=True)
         if "gateway" in which:
             results["gateway"] = bench_gateway()
             print(summary("SaltHaGateway sync", results["gateway"]), flush=True)

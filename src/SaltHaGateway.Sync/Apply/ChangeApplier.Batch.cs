@@ -61,7 +61,7 @@ internal sealed partial class ChangeApplier
                 records.Add(record);
                 if (item.CountsAsApplied) applied.Add(item with { Record = record });
             }
-            Parallel.ForEach(parents, new ParallelOptions { MaxDegreeOfParallelism = 16 }, p => p.Value.Fsync(p.Key));
+            FsyncFanOut.Run(parents.ToList(), 16, p => p.Value.Fsync(p.Key));
         }
         finally
         {

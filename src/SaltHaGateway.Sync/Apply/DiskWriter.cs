@@ -110,14 +110,13 @@ internal sealed class DiskWriter(long maxFileBytes)
     {
         using var staging = OpenStaging(root);
         var dirfd = staging.Fd;
-        Exception? failure = null;
-        Parallel.ForEach(staged, new ParallelOptions { MaxDegreeOfParallelism = 32 }, tmp =>
+        FsyncFanOut.Run(staged, 32, tmp =>
         {
             var fd = LibC.OpenAt(dirfd, tmp, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-            if (fd < 0 || LibC.Fsync(fd) != 0) failure ??= PosixException.Last("fsync", root.StagingPath + "/" + tmp);
+            Exception? failure = fd < 0 || LibC.Fsync(fd) != 0 ? PosixException.Last("fsync", root.StagingPath + "/" + tmp) : null;
             if (fd >= 0) LibC.Close(fd);
+            if (failure is not null) throw failure;
         });
-        if (failure is not null) throw failure;
     }
 
     public static void DiscardStaged(SyncRoot root, string tmp)

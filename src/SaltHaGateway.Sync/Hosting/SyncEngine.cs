@@ -112,6 +112,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         var coalescer = new ChangeCoalescer<(string Root, string Path)>(_time,
             TimeSpan.FromMilliseconds(_options.QuietMilliseconds), TimeSpan.FromMilliseconds(_options.MaxDelayMilliseconds));
         var recursive = new HashSet<(string, string)>();
+        var written = new HashSet<(string, string)>();
         var rescanEvery = TimeSpan.FromSeconds(_options.RescanIntervalSeconds);
         var lastRescan = _time.GetTimestamp();
         var lastHousekeeping = _time.GetTimestamp();
@@ -146,6 +147,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                     default:
                         coalescer.Touch((ev.Root, ev.Path.Value));
                         if (ev.Recursive) recursive.Add((ev.Root, ev.Path.Value));
+                        if (ev.ContentWritten) written.Add((ev.Root, ev.Path.Value));
                         break;
                 }
             }
@@ -166,8 +168,12 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                     {
                         var root = _roots!.Find(group.Key);
                         if (root is null) continue;
-                        var all = scanner.ScanHints(root, group.Select(k => (RelativePath.Parse(k.Path), recursive.Remove(k))).ToList());
-                        foreach (var u in all.Unstable) coalescer.Touch((root.Id, u.Value));
+                        var all = scanner.ScanHints(root, group.Select(k => (RelativePath.Parse(k.Path), recursive.Remove(k), written.Remove(k))).ToList());
+                        foreach (var u in all.Unstable)
+                        {
+                            coalescer.Touch((root.Id, u.Value));
+                            written.Add((root.Id, u.Value)); // it was being written while we read it
+                        }
                         Commit(root, all, log);
                     }
                 }
@@ -194,7 +200,9 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             foreach (var root in _roots!.All)
             {
                 if (only is not null && !only.Contains(root.Id)) continue;
-                var result = scanner.ScanRoot(root);
+                // Versions of never-seen paths are committed every 5,000 while the walk goes on: the first
+                // indexing of a large tree never holds all of them at once.
+                var result = scanner.ScanRoot(root, chunk => LogWritten(root, log.Append(chunk)));
                 examined += result.Examined;
                 Commit(root, result, log);
                 if (result.PauseReason is null)
@@ -234,7 +242,13 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         }
         else _metrics.RootPaused.WithLabels(root.Id).Set(0);
         var written = log.Append(result.NewVersions, result.HintUpdates);
-        foreach (var e in written.Take(result.NewVersions.Count))
+        LogWritten(root, written.Take(result.NewVersions.Count));
+    }
+
+    private void LogWritten(SyncRoot root, IEnumerable<FileEntry> written)
+    {
+        if (!_logger.IsEnabled(LogLevel.Debug)) return;
+        foreach (var e in written)
         {
             LogLocalChange(root.Display(e.Path), e.Describe(), e.Version.ToString(), e.Sequence);
         }

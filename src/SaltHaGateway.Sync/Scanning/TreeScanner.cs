@@ -20,23 +20,38 @@ public sealed partial class TreeScanner(
 
     public string NodeId => nodeId;
 
-    public ScanResult ScanRoot(SyncRoot root) => Scan(root, RelativePath.Root, recursive: true, force: false, fullRoot: true);
+    /// <summary>
+    /// A full scan that hands versions of never-seen paths to <paramref name="commitChunk"/> every
+    /// <paramref name="chunkSize"/> entries while walking; the result holds only the rest.
+    /// </summary>
+    public ScanResult ScanRoot(SyncRoot root, Action<List<FileEntry>> commitChunk, int chunkSize = 5000)
+    {
+        var chunks = new FirstSightChunks(commitChunk, chunkSize);
+        var result = Scan(root, RelativePath.Root, recursive: true, force: false, fullRoot: true, chunks);
+        if (result.PauseReason is null) chunks.Flush();
+        return result;
+    }
 
-    public ScanResult ScanHint(SyncRoot root, RelativePath path, bool recursive) => ScanHints(root, [(path, recursive)]);
+    public ScanResult ScanHint(SyncRoot root, RelativePath path, bool recursive) => ScanHints(root, [(path, recursive, true)]);
 
-    /// <summary>Examines the hinted paths of one root (root checks once for the whole batch).</summary>
-    public ScanResult ScanHints(SyncRoot root, IReadOnlyList<(RelativePath Path, bool Recursive)> hints)
+    /// <summary>
+    /// Examines the hinted paths of one root (root checks once for the whole batch). <c>Force</c> re-hashes
+    /// files whose stat matches the index (something wrote them); without it a matching stat (size, ns mtime,
+    /// ctime, inode, mode, owner) means unchanged. That is what makes the watcher's report of a file this node
+    /// just renamed into place cheap: its recorded stat matches, nothing is read again.
+    /// </summary>
+    public ScanResult ScanHints(SyncRoot root, IReadOnlyList<(RelativePath Path, bool Recursive, bool Force)> hints)
     {
         var pause = CheckRoot(root, fullRoot: false);
         if (ReferenceEquals(pause, NotYetPresent)) return new ScanResult();
         if (pause is not null) return new ScanResult { PauseReason = pause };
         var all = new ScanResult();
         var done = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (path, recursive) in hints.OrderBy(h => h.Path.Depth))
+        foreach (var (path, recursive, force) in hints.OrderBy(h => h.Path.Depth))
         {
             // A path inside a directory already walked recursively in this batch was seen there.
             if (done.Any(d => path.IsSameOrBelow(RelativePath.Parse(d)))) continue;
-            var r = ScanFrom(root, path, recursive, force: true);
+            var r = ScanFrom(root, path, recursive, force: force || recursive);
             if (recursive) done.Add(path.Value);
             all.NewVersions.AddRange(r.NewVersions);
             all.HintUpdates.AddRange(r.HintUpdates);
@@ -49,15 +64,15 @@ public sealed partial class TreeScanner(
         return all;
     }
 
-    private ScanResult Scan(SyncRoot root, RelativePath start, bool recursive, bool force, bool fullRoot)
+    private ScanResult Scan(SyncRoot root, RelativePath start, bool recursive, bool force, bool fullRoot, FirstSightChunks? chunks)
     {
         var pause = CheckRoot(root, fullRoot);
         if (ReferenceEquals(pause, NotYetPresent)) return new ScanResult();
         if (pause is not null) return new ScanResult { PauseReason = pause };
-        return ScanFrom(root, start, recursive, force);
+        return ScanFrom(root, start, recursive, force, chunks);
     }
 
-    private ScanResult ScanFrom(SyncRoot root, RelativePath start, bool recursive, bool force)
+    private ScanResult ScanFrom(SyncRoot root, RelativePath start, bool recursive, bool force, FirstSightChunks? chunks = null)
     {
         var result = new ScanResult();
         var stored = store.GetUnder(root.Id, start);
@@ -66,7 +81,7 @@ public sealed partial class TreeScanner(
 
         if (ParentsArePlainDirectories(root, start))
         {
-            Visit(root, start, recursive, force, stored, seen, result, now);
+            Visit(root, start, recursive, force, stored, seen, result, now, chunks);
         }
 
         foreach (var (path, entry) in stored)
@@ -83,7 +98,7 @@ public sealed partial class TreeScanner(
     }
 
     private void Visit(SyncRoot root, RelativePath path, bool recursive, bool force,
-        Dictionary<string, FileEntry> stored, HashSet<string> seen, ScanResult result, long now)
+        Dictionary<string, FileEntry> stored, HashSet<string> seen, ScanResult result, long now, FirstSightChunks? chunks)
     {
         if (ignore.IsIgnored(path)) return;
         var physical = Physical(root, path);
@@ -129,8 +144,12 @@ public sealed partial class TreeScanner(
 
         seen.Add(path.Value);
         var (kind, entry) = LocalChangeDetector.Evaluate(root.Id, path, before, seenObs, nodeId, now);
-        if (kind == LocalChangeKind.NewVersion) result.NewVersions.Add(entry!);
-        else if (kind == LocalChangeKind.HintsOnly) result.HintUpdates.Add(entry!);
+        if (kind == LocalChangeKind.NewVersion)
+        {
+            if (chunks is null || !chunks.TryTake(before, entry!)) result.NewVersions.Add(entry!);
+        }
+        else if (st.Kind == EntryKind.Directory) chunks?.Inherit(path);
+        if (kind == LocalChangeKind.HintsOnly) result.HintUpdates.Add(entry!);
 
         bool isNewDir = before is null || before.Deleted || before.Kind != EntryKind.Directory;
         if (st.Kind == EntryKind.Directory && (recursive || isNewDir))
@@ -145,7 +164,7 @@ public sealed partial class TreeScanner(
             foreach (var name in names)
             {
                 if (!RelativePath.IsValidSegment(name, out _) || ignore.IsIgnoredName(name)) continue;
-                Visit(root, path.Append(name), true, force, stored, seen, result, now);
+                Visit(root, path.Append(name), true, force, stored, seen, result, now, chunks);
             }
         }
         else if (st.Kind == EntryKind.Directory)

@@ -168,7 +168,7 @@ internal sealed partial class InotifyWatcher : IDisposable
         bool newDir = (mask & IN_ISDIR) != 0 && (mask & (IN_CREATE | IN_MOVED_TO)) != 0;
         // Watch first, then report: the recursive scan that follows catches whatever landed before the watch.
         if (newDir) AddTree(dir.Root, path);
-        _out.TryWrite(new WatchEvent(WatchEventKind.Path, dir.Root.Id, path, newDir));
+        _out.TryWrite(new WatchEvent(WatchEventKind.Path, dir.Root.Id, path, newDir, (mask & IN_CLOSE_WRITE) != 0));
     }
 
     public void Dispose()

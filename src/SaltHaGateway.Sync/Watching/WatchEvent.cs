@@ -12,4 +12,6 @@ public enum WatchEventKind
     Overflow,
 }
 
-public readonly record struct WatchEvent(WatchEventKind Kind, string Root, RelativePath Path, bool Recursive);
+/// <remarks><see cref="ContentWritten"/>: a file was closed after writing (IN_CLOSE_WRITE), so its content must be re-read even when
+/// its stat looks unchanged. Other hints (created, moved in, attributes) are settled by the stat comparison with the index.</remarks>
+public readonly record struct WatchEvent(WatchEventKind Kind, string Root, RelativePath Path, bool Recursive, bool ContentWritten = false);
