@@ -1,7 +1,8 @@
 namespace SaltHaGateway.Hosting;
 
 /// <summary>Where the config file is when <c>--config</c> is not given: the system location if it exists, else the
-/// repository's default config (so the README's run command works from a fresh checkout).</summary>
+/// repository's default config, looked for from the working directory and from the binary's directory upwards (so the
+/// README's run command works from a fresh checkout, wherever the build put the binary).</summary>
 public static class ConfigFileLocator
 {
     public const string SystemPath = "/etc/salt-ha-gateway/gateway.json";
@@ -11,8 +12,14 @@ public static class ConfigFileLocator
     {
         if (!string.IsNullOrEmpty(explicitPath)) return Path.GetFullPath(explicitPath);
         if (File.Exists(SystemPath)) return SystemPath;
-        if (File.Exists(DefaultPath)) return Path.GetFullPath(DefaultPath);
-        var besideBinary = Path.Combine(AppContext.BaseDirectory, DefaultPath);
-        return File.Exists(besideBinary) ? besideBinary : Path.GetFullPath(DefaultPath);
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, DefaultPath);
+                if (File.Exists(candidate)) return candidate;
+            }
+        }
+        return Path.GetFullPath(DefaultPath);
     }
 }
