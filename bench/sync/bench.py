@@ -8,16 +8,18 @@ Scenarios (same trees, same machine, one run each):
   idle     CPU seconds used by both nodes over 10 s of quiet
   memory   resident memory of one node tracking 100,000 files
 Arguments: gateway, unison (default: both), unison-oneway (unison with only the writing side's pipeline).
-  initial (only the 10,000-file initial copy, gateway and rsync, RUNS=3 times), mem100k (only the 100,000-file
+  initial (only the 10,000-file initial copy, RUNS=3 times: gateway, rsync -a, rsync -a --fsync, and the least work a
+  crash-safe copy needs: a plain loop of create, fsync, rename), mem100k (only the 100,000-file
   first indexing: scan time, steady RSS and VmHWM, RUNS=3 times).
   RUNNER_B=other/NodeRunner.dll with initial: the same runs with a second build, interleaved (before/after A/B).
 A change that is not identical on the peer within 30 s counts as inf.
+BENCH_DIR=/some/dir puts the trees on another filesystem (default: the system temp directory).
 """
 import json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.abspath(__file__))
 RUNNER = os.path.normpath(os.path.join(ROOT, "../../tests/SaltHaGateway.Sync.Tests/NodeRunner/bin/Release/net10.0/SaltHaGateway.Sync.NodeRunner.dll"))
-BASE = tempfile.mkdtemp(prefix="shgs-bench-")
+BASE = tempfile.mkdtemp(prefix="shgs-bench-", dir=os.environ.get("BENCH_DIR"))  # BENCH_DIR: a filesystem of your choice
 SAMPLES = int(os.environ.get("SAMPLES", "40"))
 results = {}
 started = []  # every Node / UnisonPair, stopped by process id in the end
@@ -105,6 +107,37 @@ def burst(src_dir, dst_dir, pids, n=200):
     time.sleep(2)
     after = cpu_seconds(pids()) - c0
     return took if ok else float("inf"), after
+
+
+def durable_floor(src, dst):
+    """The least work a crash-safe copy needs, with no network, index or checks: per file create in a staging
+    directory, write, chmod, utime; fsync all (32 threads); rename into place; fsync each directory."""
+    import concurrent.futures
+    files = [(d, n) for d in sorted(os.listdir(src)) for n in sorted(os.listdir(f"{src}/{d}"))]
+    t0 = time.monotonic()
+    os.makedirs(f"{dst}/.stage")
+    for d in {d for d, _ in files}:
+        os.makedirs(f"{dst}/{d}")
+    fds = []
+    for k, (d, n) in enumerate(files):
+        st = os.stat(f"{src}/{d}/{n}")
+        with open(f"{src}/{d}/{n}", "rb") as f:
+            data = f.read()
+        fd = os.open(f"{dst}/.stage/{k}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, data)
+        os.fchmod(fd, st.st_mode & 0o7777)
+        os.utime(fd, ns=(st.st_atime_ns, st.st_mtime_ns))
+        fds.append(fd)
+    with concurrent.futures.ThreadPoolExecutor(32) as pool:
+        list(pool.map(os.fsync, fds))
+    for k, (d, n) in enumerate(files):
+        os.close(fds[k])
+        os.rename(f"{dst}/.stage/{k}", f"{dst}/{d}/{n}")
+    for d in {d for d, _ in files}:
+        fd = os.open(f"{dst}/{d}", os.O_RDONLY)
+        os.fsync(fd)
+        os.close(fd)
+    return time.monotonic() - t0
 
 
 # ---------------------------------------------------------------- SaltHaGateway
@@ -308,6 +341,11 @@ if __name__ == "__main__":
                 t0 = time.monotonic()
                 subprocess.run(["rsync", "-a", src + "/", f"{BASE}/rsync{i}-dst/"], check=True)
                 r["rsync_initial_10k_s"].append(time.monotonic() - t0)
+                # The same copy with the durability the gateway gives: every file fsynced (rsync >= 3.2.4).
+                t0 = time.monotonic()
+                subprocess.run(["rsync", "-a", "--fsync", src + "/", f"{BASE}/rsyncf{i}-dst/"], check=True)
+                r.setdefault("rsync_fsync_initial_10k_s", []).append(time.monotonic() - t0)
+                r.setdefault("durable_floor_10k_s", []).append(durable_floor(src, f"{BASE}/floor{i}"))
             for k, v in r.items():
                 print(f"  {k}: median {statistics.median(v):.2f} s  runs {' '.join(f'{x:.2f}' for x in v)}", flush=True)
             print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)

@@ -8,8 +8,10 @@ namespace SaltHaGateway.Sync.Apply;
 /// rename, and index records in log order. Directories, links and deletions are done at once;
 /// only file renames and index writes wait (see <see cref="ChangeApplier.CompleteBatch"/>).
 /// </summary>
-internal sealed class ApplyBatch
+internal sealed class ApplyBatch : IDisposable
 {
+    private StagedFsync? _durable;
+
     internal sealed record Item(FileEntry Record, long PeerSequence, string Peer, PathClass PathClass)
     {
         public SyncRoot? Root { get; init; }
@@ -19,4 +21,12 @@ internal sealed class ApplyBatch
     }
 
     public List<Item> Items { get; } = [];
+
+    /// <summary>Where staged files go to be fsynced while the rest of the batch is staged (started on first use).</summary>
+    public StagedFsync Durable => _durable ??= new StagedFsync();
+
+    /// <summary>Blocks until every staged file is durable; throws the first fsync failure.</summary>
+    public void WaitDurable() => _durable?.WaitAll();
+
+    public void Dispose() => _durable?.Dispose();
 }

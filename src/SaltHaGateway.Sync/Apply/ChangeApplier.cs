@@ -161,8 +161,8 @@ internal sealed partial class ChangeApplier(
         }
         if (change.Data is { } data)
         {
-            if (_batch is not null) return disk.StageBytes(root, e, data, fsync: false);
-            var staged = disk.StageBytes(root, e, data, fsync: true);
+            if (_batch is not null) return disk.StageBytes(root, e, data, _batch.Durable);
+            var staged = disk.StageBytes(root, e, data, durable: null);
             try
             {
                 DiskWriter.MoveIntoPlace(root, staged, e.Path, parentsToSync: null);
@@ -175,7 +175,7 @@ internal sealed partial class ChangeApplier(
             return "";
         }
         await using var content = await source.OpenAsync(e, ct).ConfigureAwait(false);
-        if (_batch is not null) return await disk.StageFileAsync(root, e, content, fsync: false, ct).ConfigureAwait(false);
+        if (_batch is not null) return await disk.StageFileAsync(root, e, content, _batch.Durable, ct).ConfigureAwait(false);
         await disk.WriteFileAsync(root, e, content, ct).ConfigureAwait(false);
         return "";
     }

@@ -16,7 +16,7 @@ internal sealed class DiskWriter(long maxFileBytes)
 {
     public async Task WriteFileAsync(SyncRoot root, FileEntry entry, Stream content, CancellationToken ct)
     {
-        var tmp = await StageFileAsync(root, entry, content, fsync: true, ct).ConfigureAwait(false);
+        var tmp = await StageFileAsync(root, entry, content, durable: null, ct).ConfigureAwait(false);
         try
         {
             MoveIntoPlace(root, tmp, entry.Path, parentsToSync: null);
@@ -29,10 +29,10 @@ internal sealed class DiskWriter(long maxFileBytes)
     }
 
     /// <summary>
-    /// Writes and verifies the content in the staging directory with final owner, mode and mtime.
-    /// Without <paramref name="fsync"/> the caller must <see cref="SyncStaging"/> before renaming.
+    /// Writes and verifies the content in the staging directory with final owner, mode and mtime, and
+    /// fsyncs it, or, with <paramref name="durable"/>, hands it there to be fsynced before any rename.
     /// </summary>
-    public async Task<string> StageFileAsync(SyncRoot root, FileEntry entry, Stream content, bool fsync, CancellationToken ct)
+    public async Task<string> StageFileAsync(SyncRoot root, FileEntry entry, Stream content, StagedFsync? durable, CancellationToken ct)
     {
         using var staging = OpenStaging(root);
         var tmp = TempName();
@@ -60,7 +60,13 @@ internal sealed class DiskWriter(long maxFileBytes)
                     throw new InvalidDataException($"{root.Display(entry.Path)}: received content does not match sha256 {entry.Sha256}");
                 var handle = (int)stream.SafeFileHandle.DangerousGetHandle();
                 SetOwnerModeTime(handle, entry, root.Display(entry.Path));
-                if (fsync && LibC.Fsync(handle) != 0) throw PosixException.Last("fsync", root.StagingPath + "/" + tmp);
+                if (durable is not null)
+                {
+                    var dup = LibC.DupCloexec(handle);
+                    if (dup < 0) throw PosixException.Last("dup", root.StagingPath + "/" + tmp);
+                    durable.Add(new FileDescriptor(dup), root.StagingPath + "/" + tmp);
+                }
+                else if (LibC.Fsync(handle) != 0) throw PosixException.Last("fsync", root.StagingPath + "/" + tmp);
             }
             ok = true;
             return tmp;
@@ -75,14 +81,14 @@ internal sealed class DiskWriter(long maxFileBytes)
     /// Same as <see cref="StageFileAsync"/> for content already in memory (small files arrive
     /// inline): plain synchronous writes, no thread-pool hops per file.
     /// </summary>
-    public string StageBytes(SyncRoot root, FileEntry entry, byte[] data, bool fsync)
+    public string StageBytes(SyncRoot root, FileEntry entry, byte[] data, StagedFsync? durable)
     {
         var display = root.Display(entry.Path);
         if (data.LongLength != entry.Size || data.LongLength > maxFileBytes || Convert.ToHexStringLower(SHA256.HashData(data)) != entry.Sha256)
             throw new InvalidDataException($"{display}: received content does not match sha256 {entry.Sha256}");
         using var staging = OpenStaging(root);
         var tmp = TempName();
-        using var fd = FileDescriptor.OpenAt(staging.Fd, tmp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0b110_000_000, root.StagingPath + "/" + tmp);
+        FileDescriptor? fd = FileDescriptor.OpenAt(staging.Fd, tmp, LibC.O_WRONLY | LibC.O_CREAT | LibC.O_EXCL | LibC.O_NOFOLLOW, 0b110_000_000, root.StagingPath + "/" + tmp);
         bool ok = false;
         try
         {
@@ -91,32 +97,21 @@ internal sealed class DiskWriter(long maxFileBytes)
                 RandomAccess.Write(handle, data, 0);
             }
             SetOwnerModeTime(fd.Fd, entry, display);
-            if (fsync) fd.Fsync(root.StagingPath + "/" + tmp);
+            if (durable is null) fd.Fsync(root.StagingPath + "/" + tmp);
+            else
+            {
+                var handedOver = fd;
+                fd = null;
+                durable.Add(handedOver, root.StagingPath + "/" + tmp);
+            }
             ok = true;
             return tmp;
         }
         finally
         {
+            fd?.Dispose();
             if (!ok) LibC.UnlinkAt(staging.Fd, tmp, 0);
         }
-    }
-
-    /// <summary>
-    /// fsyncs staged files concurrently before any of them is renamed into place: the same
-    /// guarantee as one fsync per file, but the filesystem journal commits them in groups.
-    /// (syncfs would also flush every other process's dirty data on the filesystem.)
-    /// </summary>
-    public static void SyncStaged(SyncRoot root, IReadOnlyList<string> staged)
-    {
-        using var staging = OpenStaging(root);
-        var dirfd = staging.Fd;
-        FsyncFanOut.Run(staged, 32, tmp =>
-        {
-            var fd = LibC.OpenAt(dirfd, tmp, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
-            Exception? failure = fd < 0 || LibC.Fsync(fd) != 0 ? PosixException.Last("fsync", root.StagingPath + "/" + tmp) : null;
-            if (fd >= 0) LibC.Close(fd);
-            if (failure is not null) throw failure;
-        });
     }
 
     public static void DiscardStaged(SyncRoot root, string tmp)
@@ -126,13 +121,14 @@ internal sealed class DiskWriter(long maxFileBytes)
     }
 
     /// <summary>
-    /// Renames a staged file over its destination. The destination directory is fsynced now, or,
-    /// when <paramref name="parentsToSync"/> is given, kept open there for the caller to fsync once.
+    /// Renames a staged file over its destination and returns the destination's stat. The destination
+    /// directory is fsynced now, or, when <paramref name="parentsToSync"/> is given, kept open there for the
+    /// caller to fsync once (and reused for the next file in the same directory).
     /// </summary>
-    public static void MoveIntoPlace(SyncRoot root, string tmp, RelativePath path, Dictionary<string, FileDescriptor>? parentsToSync)
+    public static StatInfo? MoveIntoPlace(SyncRoot root, string tmp, RelativePath path, Dictionary<string, FileDescriptor>? parentsToSync)
     {
         using var staging = OpenStaging(root);
-        MoveIntoPlace(root, staging, tmp, path, parentsToSync);
+        return MoveIntoPlace(root, staging, tmp, path, parentsToSync);
     }
 
     public void WriteSymlink(SyncRoot root, FileEntry entry)
@@ -231,26 +227,31 @@ internal sealed class DiskWriter(long maxFileBytes)
         return new FileStream(fd.ToSafeFileHandle(), FileAccess.Read, 1);
     }
 
-    private static void MoveIntoPlace(SyncRoot root, FileDescriptor staging, string tmp, RelativePath path,
+    private static StatInfo? MoveIntoPlace(SyncRoot root, FileDescriptor staging, string tmp, RelativePath path,
         Dictionary<string, FileDescriptor>? parentsToSync = null)
     {
-        FileDescriptor? parent = root.OpenParent(path, create: true, out var leaf);
+        var key = path.IsRoot ? root.Id + "/.." : root.Id + "/" + path.Parent.Value;
+        string leaf;
+        FileDescriptor? owned = null;
+        if (parentsToSync?.TryGetValue(key, out var parent) != true) parent = owned = root.OpenParent(path, create: true, out leaf);
+        else leaf = path.IsRoot ? root.LeafName : path.Name;
         var display = root.Display(path);
         try
         {
-            if (StatInfo.TryStat(parent.Fd, leaf, 0, out var st, out _) && st.Kind == EntryKind.Directory)
+            if (StatInfo.TryStat(parent!.Fd, leaf, 0, out var st, out _) && st.Kind == EntryKind.Directory)
             {
                 // Type change dir -> file/link: only an empty directory may go.
                 if (LibC.UnlinkAt(parent.Fd, leaf, LibC.AT_REMOVEDIR) != 0) throw PosixException.Last("rmdir", display);
             }
             if (LibC.RenameAt(staging.Fd, tmp, parent.Fd, leaf) != 0) throw PosixException.Last("rename", display);
-            var key = root.Id + "/" + path.Parent.Value;
+            StatInfo? placed = StatInfo.TryStat(parent.Fd, leaf, 0, out var after, out _) ? after : null;
             if (parentsToSync is null) parent.Fsync(display);
-            else if (parentsToSync.TryAdd(key, parent)) parent = null; // kept open; fsynced once by the caller
+            else if (owned is not null && parentsToSync.TryAdd(key, owned)) owned = null; // kept open; fsynced once by the caller
+            return placed;
         }
         finally
         {
-            parent?.Dispose();
+            owned?.Dispose();
         }
     }
 

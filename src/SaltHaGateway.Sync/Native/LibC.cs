@@ -39,6 +39,12 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport(Lib, EntryPoint = "fcntl", SetLastError = true)]
+    private static partial int Fcntl(int fd, int cmd, int arg);
+
+    /// <summary>A second descriptor for the same open file, close-on-exec.</summary>
+    public static int DupCloexec(int fd) => Fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+
     [LibraryImport(Lib, EntryPoint = "fsync", SetLastError = true)]
     public static partial int Fsync(int fd);
 

@@ -62,20 +62,20 @@ public sealed class SyncRoot
         {
             for (int i = 0; i < segments.Length - 1; i++)
             {
-                var display = Id + "/" + string.Join('/', segments.Take(i + 1));
+                string Display() => Id + "/" + string.Join('/', segments.Take(i + 1));
                 var fd = LibC.OpenAt(current.Fd, segments[i], LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
                 if (fd < 0 && LibC.Errno == LibC.ENOENT && create)
                 {
                     if (LibC.MkdirAt(current.Fd, segments[i], 0b111_000_000) != 0 && LibC.Errno != LibC.EEXIST)
-                        throw PosixException.Last("mkdir", display);
+                        throw PosixException.Last("mkdir", Display());
                     fd = LibC.OpenAt(current.Fd, segments[i], LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
                 }
                 if (fd < 0)
                 {
                     var errno = LibC.Errno;
                     throw errno is LibC.ELOOP or LibC.ENOTDIR
-                        ? new PathRefusedException($"{display}: not a plain directory (symlink or file on the way)")
-                        : new PosixException("open", display, errno);
+                        ? new PathRefusedException($"{Display()}: not a plain directory (symlink or file on the way)")
+                        : new PosixException("open", Display(), errno);
                 }
                 current.Dispose();
                 current = new FileDescriptor(fd);

@@ -148,8 +148,10 @@ public sealed partial class SyncStateStore
         if (path.IsRoot) return GetRoot(root);
         lock (_lock)
         {
-            using var cmd = Command("SELECT * FROM entries WHERE root=$r AND (path=$p OR substr(path, 1, $n) = $prefix)",
-                ("$r", root), ("$p", path.Value), ("$n", path.Value.Length + 1), ("$prefix", path.Value + "/"));
+            // A key range on the primary key: "p/" up to (not including) "p0", '0' being the character after '/'.
+            // A substr() comparison here read every row of the root for each hint.
+            using var cmd = Command("SELECT * FROM entries WHERE root=$r AND (path=$p OR (path >= $lo AND path < $hi))",
+                ("$r", root), ("$p", path.Value), ("$lo", path.Value + "/"), ("$hi", path.Value + "0"));
             using var reader = cmd.ExecuteReader();
             var result = new Dictionary<string, FileEntry>(StringComparer.Ordinal);
             while (reader.Read())

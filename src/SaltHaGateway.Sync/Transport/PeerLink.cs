@@ -73,6 +73,9 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
     /// <summary>How long a long-poll waits for new changes on the peer.</summary>
     public TimeSpan PollWait { get; init; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>Entries asked for per request.</summary>
+    public int BatchSize { get; init; } = 2000;
+
     public async Task RunAsync(CancellationToken ct)
     {
         var backoff = TimeSpan.FromMilliseconds(250);
@@ -116,33 +119,71 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
         SetConnected(true);
         LastError = null;
 
-        while (!ct.IsCancellationRequested)
+        // While a full batch is applied, the next one is already on its way (asked for with the durable
+        // position as the acknowledgement), so transfer and apply overlap during a large catch-up.
+        (long Since, string Index, Task<ChangesResponse> Response)? ahead = null;
+        try
         {
-            var progress = _store.GetPeer(NodeId);
-            if (progress.PeerIndexId is null || progress.PeerIndexId != hello.IndexId)
+            while (!ct.IsCancellationRequested)
             {
-                progress = progress with { PeerIndexId = hello.IndexId, ReceivedSequence = 0 };
-                _store.SavePeer(progress);
+                var progress = _store.GetPeer(NodeId);
+                if (progress.PeerIndexId is null || progress.PeerIndexId != hello.IndexId)
+                {
+                    progress = progress with { PeerIndexId = hello.IndexId, ReceivedSequence = 0 };
+                    _store.SavePeer(progress);
+                }
+                var since = progress.ReceivedSequence;
+                Task<ChangesResponse> pending;
+                if (ahead is { } a && a.Since == since && a.Index == progress.PeerIndexId) pending = a.Response;
+                else
+                {
+                    if (ahead is { } stale) await DiscardAsync(stale.Response).ConfigureAwait(false);
+                    pending = FetchAsync(since, since, progress.PeerIndexId, PollWait, ct);
+                }
+                ahead = null;
+                var response = await pending.ConfigureAwait(false);
+                // With inline socket completions this continuation runs on a socket engine thread; the index and the
+                // file writes below block, so move to the thread pool before them.
+                await Task.Yield();
+                LastSeen = _time.GetUtcNow();
+                if (response.IndexId != progress.PeerIndexId)
+                {
+                    hello = hello with { IndexId = response.IndexId };
+                    continue;
+                }
+                if (response.Entries.Count > 0 && response.Next < response.MaxSequence)
+                    ahead = (response.Next, progress.PeerIndexId, FetchAsync(response.Next, since, progress.PeerIndexId, TimeSpan.Zero, ct));
+                var (reached, retry) = await ApplyAsync(response, since, ct).ConfigureAwait(false);
+                _store.SavePeer(_store.GetPeer(NodeId) with
+                {
+                    ReceivedSequence = reached,
+                    LastSeenNs = LastSeen.Value.ToUnixTimeMilliseconds() * 1_000_000L,
+                });
+                if (retry) await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
             }
-            var url = $"{SyncProtocol.ChangesPath}?since={progress.ReceivedSequence}&index={progress.PeerIndexId}&wait={(int)PollWait.TotalMilliseconds}&limit=2000";
-            var response = await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
-                ?? throw new InvalidDataException("empty changes response");
-            // With inline socket completions this continuation runs on a socket engine thread; the index and the
-            // file writes below block, so move to the thread pool before them.
-            await Task.Yield();
-            LastSeen = _time.GetUtcNow();
-            if (response.IndexId != progress.PeerIndexId)
-            {
-                hello = hello with { IndexId = response.IndexId };
-                continue;
-            }
-            var (reached, retry) = await ApplyAsync(response, progress.ReceivedSequence, ct).ConfigureAwait(false);
-            _store.SavePeer(_store.GetPeer(NodeId) with
-            {
-                ReceivedSequence = reached,
-                LastSeenNs = LastSeen.Value.ToUnixTimeMilliseconds() * 1_000_000L,
-            });
-            if (retry) await Task.Delay(TimeSpan.FromSeconds(1), _time, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (ahead is { } left) await DiscardAsync(left.Response).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<ChangesResponse> FetchAsync(long since, long ack, string index, TimeSpan wait, CancellationToken ct)
+    {
+        var url = $"{SyncProtocol.ChangesPath}?since={since}&ack={ack}&index={index}&wait={(int)wait.TotalMilliseconds}&limit={BatchSize}";
+        return await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
+            ?? throw new InvalidDataException("empty changes response");
+    }
+
+    /// <summary>A read-ahead that is not used (the batch before it stopped early): wait for it, ignore its outcome.</summary>
+    private static async Task DiscardAsync(Task<ChangesResponse> response)
+    {
+        try
+        {
+            await response.ConfigureAwait(false);
+        }
+        catch (Exception) when (response.IsFaulted || response.IsCanceled)
+        {
         }
     }
 

@@ -83,14 +83,19 @@ internal sealed partial class PeerServer(
 
     private string PeerOf(HttpContext ctx) => peerNodeByFingerprint[NodeIdentity.FingerprintOf(ctx.Connection.ClientCertificate!)];
 
-    private async Task<IResult> ServeChangesAsync(HttpContext ctx, long since, string? index, int? wait, int? limit)
+    /// <summary>
+    /// <paramref name="since"/> is where to read from; <paramref name="ack"/> is what the peer has made durable
+    /// (it may ask for the next batch before the current one is applied). Without ack, since is both.
+    /// </summary>
+    private async Task<IResult> ServeChangesAsync(HttpContext ctx, long since, long? ack, string? index, int? wait, int? limit)
     {
         var peer = PeerOf(ctx);
         var store = log.Store;
-        if (index != store.IndexId) since = 0; // the peer's position refers to an older log of ours
+        if (index != store.IndexId) (since, ack) = (0, 0); // the peer's position refers to an older log of ours
+        var acked = Math.Clamp(ack ?? since, 0, since);
         var progress = store.GetPeer(peer);
-        store.SavePeer(progress with { AckedSequence = since, LastSeenNs = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L });
-        metrics.PendingChanges.WithLabels(peer).Set(store.CountPendingFor(peer, since));
+        store.SavePeer(progress with { AckedSequence = acked, LastSeenNs = time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L });
+        metrics.PendingChanges.WithLabels(peer).Set(store.CountPendingFor(peer, acked));
 
         var maxWait = TimeSpan.FromMilliseconds(Math.Clamp(wait ?? 0, 0, 60_000));
         var deadline = time.GetTimestamp();
