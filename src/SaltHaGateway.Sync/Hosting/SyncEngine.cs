@@ -68,9 +68,13 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             _time, _loggers.CreateLogger<TreeScanner>());
         var hooks = new HookRunner((_options.Hooks ?? []).ToDictionary(h => Enum.Parse<PathClass>(h.Key), h => h.Value), _time,
             _loggers.CreateLogger<HookRunner>());
-        var applier = new ChangeApplier(_roots, log, scanner, new DiskWriter(_options.MaxFileBytes),
-            new ConflictStore(Path.Combine(_options.StateDirectory, "conflicts"), _time), ignore, _options.MaxFileBytes,
+        var disk = new DiskWriter(_options.MaxFileBytes);
+        var conflictDirectory = Path.Combine(_options.StateDirectory, "conflicts");
+        var applier = new ChangeApplier(_roots, log, scanner, disk,
+            new ConflictStore(conflictDirectory, _time), ignore, _options.MaxFileBytes,
             _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), hooks.Notify);
+
+        _resolver = new ConflictResolver(_roots, log, scanner, disk, conflictDirectory, _options.MaxFileBytes, _time);
 
         foreach (var root in _roots.All)
         {
@@ -280,6 +284,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             var n = store.CollectTombstones(minAcked, cutoff);
             if (n > 0) LogTombstonesCollected(n);
         }
+        CloseSupersededConflicts();
     }
 
     public SyncStatus GetStatus()
