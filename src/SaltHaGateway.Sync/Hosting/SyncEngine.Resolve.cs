@@ -12,8 +12,12 @@ public sealed partial class SyncEngine
     private ConflictResolver? _resolver;
 
     /// <summary>Conflict records, newest first (open and closed).</summary>
-    public IReadOnlyList<ConflictRecord> ListConflicts(int limit = 200) =>
-        _running && _store is { } store ? store.ListConflicts(Math.Clamp(limit, 1, 10_000)) : [];
+    public IReadOnlyList<ConflictRecord> ListConflicts(int limit = 200)
+    {
+        if (!_running || _store is not { } store) return [];
+        CloseSupersededConflicts();
+        return store.ListConflicts(Math.Clamp(limit, 1, 10_000));
+    }
 
     /// <summary>
     /// Keeps one side of an open conflict: the kept version gets a vector dominating both sides,

@@ -28,6 +28,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<SyncEngine> _logger;
     private readonly SyncMetrics _metrics;
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<WatchEvent> _events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, DateTimeOffset> _lastFullScan = new();
@@ -128,7 +129,8 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             if (wait > TimeSpan.Zero && !reader.TryPeek(out _))
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(wait < TimeSpan.FromSeconds(30) ? wait : TimeSpan.FromSeconds(30));
+                // Wake for housekeeping too: it closes conflicts a peer's resolution has settled.
+                timeout.CancelAfter(wait < HousekeepingInterval ? wait : HousekeepingInterval);
                 try
                 {
                     await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
@@ -187,7 +189,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                 }
             }
 
-            if (_time.GetElapsedTime(lastHousekeeping) >= TimeSpan.FromSeconds(5))
+            if (_time.GetElapsedTime(lastHousekeeping) >= HousekeepingInterval)
             {
                 lastHousekeeping = _time.GetTimestamp();
                 Housekeeping(peerNodes);
@@ -292,6 +294,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         if (!_running || _store is null || _roots is null || _identity is null)
             return new SyncStatus(true, _identity?.NodeId, _identity?.Fingerprint, false, 0, [], [], []);
         var store = _store;
+        CloseSupersededConflicts();
         var conflicts = store.ListConflicts(50);
         var peers = _links.Select(l =>
         {
