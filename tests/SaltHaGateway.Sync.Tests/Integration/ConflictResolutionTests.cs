@@ -96,12 +96,22 @@ public sealed class ConflictResolutionTests
         var id = await FreezeAsync(c, "KEY A\n", null);
         Assert.Null(a.Engine.ListConflicts().Single(x => x.Id == id).StoredCopy);
 
-        var refused = await a.Engine.ResolveConflictAsync(id, KeepSide.Remote, CancellationToken.None);
-        Assert.Equal(ResolveStatus.Refused, refused.Status);
-        Assert.Contains("no stored copy", refused.Message);
+        // Through the command-line client, as an operator would.
+        await using var admin = await AdminAsync(a);
+        var url = admin.Urls.First();
+        var (listed, _, listCode) = await RunAsync((o, e) => SyncConflictsCommand.ListAsync(url, o, e, CancellationToken.None));
+        Assert.Equal(0, listCode);
+        Assert.Contains($"{id}\topen\tFreeze\t/etc/salt/pki/master/master.pem", listed);
+
+        var (_, refused, refusedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(url, id, "remote", o, e, CancellationToken.None));
+        Assert.Equal(1, refusedCode);
+        Assert.Contains("refused (409)", refused);
+        Assert.Contains("no stored copy", refused);
         Assert.True(a.Engine.ListConflicts().Single(x => x.Id == id).Open);
 
-        Assert.Equal(ResolveStatus.Resolved, (await a.Engine.ResolveConflictAsync(id, KeepSide.Local, CancellationToken.None)).Status);
+        var (resolved, _, resolvedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(url, id, "local", o, e, CancellationToken.None));
+        Assert.Equal(0, resolvedCode);
+        Assert.Contains("kept the local version", resolved);
         await Wait.UntilAsync(() => File.Exists(b.P(Pem)) && File.ReadAllText(b.P(Pem)) == "KEY A\n", "b got the key back");
         await Wait.UntilAsync(() => NoOpenConflicts(a) && NoOpenConflicts(b), "no open conflicts on either node");
         Assert.Equal(ReadOnlyByOwner, Posix.Stat(b.P(Pem)).Mode);
@@ -141,6 +151,14 @@ public sealed class ConflictResolutionTests
     private static bool NoOpenConflicts(TestNode n) => !n.Engine.ListConflicts().Any(x => x.Open);
 
     private static bool InSync(TestNode n) => n.Engine.GetStatus().Roots.All(r => r.State == "in-sync");
+
+    private static async Task<(string Out, string Err, int Code)> RunAsync(Func<TextWriter, TextWriter, Task<int>> command)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = await command(stdout, stderr);
+        return (stdout.ToString(), stderr.ToString(), code);
+    }
 
     /// <summary>The admin mapping on a loopback listener of its own, serving the node's engine.</summary>
     private static async Task<WebApplication> AdminAsync(TestNode node)
