@@ -22,13 +22,13 @@ namespace SaltHaGateway.Sync.Hosting;
 /// </summary>
 public sealed partial class SyncEngine : BackgroundService, ISyncHealth
 {
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
     private readonly ConfigSyncOptions _options;
     private readonly SyncEngineSettings _settings;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger<SyncEngine> _logger;
     private readonly SyncMetrics _metrics;
-    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Channel<WatchEvent> _events = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<string, DateTimeOffset> _lastFullScan = new();
