@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using SaltHaGateway.Sync.Core;
 using SaltHaGateway.Sync.Hosting;
 
 namespace SaltHaGateway.Sync;
@@ -16,6 +17,49 @@ public static class ConfigSyncEndpoints
             var status = engine?.GetStatus() ?? new SyncStatus(false, null, null, true, 0, [], [], []);
             return Results.Json(status, StatusJson.Options);
         });
+
+    /// <summary>
+    /// GET /sync/conflicts (newest first, open and closed) and
+    /// POST /sync/conflicts/{id}/resolve?keep=local|remote (keep one side of an open conflict).
+    /// </summary>
+    public static RouteGroupBuilder MapConfigSyncConflicts(this IEndpointRouteBuilder e)
+    {
+        var group = e.MapGroup("/sync/conflicts");
+        group.MapGet("", (HttpContext ctx, int? limit) =>
+        {
+            var engine = ctx.RequestServices.GetService<SyncEngine>();
+            return Results.Json(engine?.ListConflicts(limit ?? 200) ?? [], StatusJson.Options);
+        });
+        group.MapPost("/{id:long}/resolve", async (HttpContext ctx, long id, string? keep) =>
+        {
+            if (!ConflictResolution.TryParseKeep(keep, out var side))
+                return Error(StatusCodes.Status400BadRequest, $"query parameter keep must be 'local' or 'remote', not '{keep}'");
+            if (ctx.RequestServices.GetService<SyncEngine>() is not { } engine)
+                return Error(StatusCodes.Status404NotFound, "config sync is not enabled");
+            var result = await engine.ResolveConflictAsync(id, side, ctx.RequestAborted).ConfigureAwait(false);
+            var code = result.Status switch
+            {
+                ResolveStatus.Resolved => StatusCodes.Status200OK,
+                ResolveStatus.NotFound => StatusCodes.Status404NotFound,
+                ResolveStatus.Refused => StatusCodes.Status409Conflict,
+                ResolveStatus.Unavailable => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            };
+            return Results.Json(new
+            {
+                result = result.Status.ToString().ToLowerInvariant(),
+                message = result.Message,
+                conflict = result.Conflict,
+                version = result.Entry?.Version.ToString(),
+                sequence = result.Entry?.Sequence,
+                alsoClosed = result.AlsoClosed,
+            }, StatusJson.Options, statusCode: code);
+        });
+        return group;
+    }
+
+    private static IResult Error(int code, string message) =>
+        Results.Json(new { result = "refused", message }, StatusJson.Options, statusCode: code);
 }
 
 internal static class StatusJson

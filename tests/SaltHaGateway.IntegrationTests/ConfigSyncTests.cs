@@ -80,6 +80,19 @@ public sealed class ConfigSyncTests
             using var doc = JsonDocument.Parse(await status.Content.ReadAsStringAsync());
             Assert.Contains(shared, doc.RootElement.ToString());
             Assert.Contains("saltha_sync_", await a.MetricsAsync());
+
+            // Conflict list and resolution live on the admin listener only.
+            using var conflicts = await http.GetAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts");
+            Assert.Equal(HttpStatusCode.OK, conflicts.StatusCode);
+            Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(await conflicts.Content.ReadAsStringAsync()).RootElement.ValueKind);
+            using var unknown = await http.PostAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts/1/resolve?keep=local", null);
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+            Assert.Contains("no conflict with id 1", await unknown.Content.ReadAsStringAsync());
+            using var onProxy = await http.PostAsync($"http://127.0.0.1:{a.Port}/sync/conflicts/1/resolve?keep=local", null);
+            Assert.DoesNotContain("no conflict with id", await onProxy.Content.ReadAsStringAsync());
+            var cli = await GatewayProcess.RunVerbAsync("sync", "conflicts", "--admin", $"http://127.0.0.1:{a.AdminPort}");
+            Assert.True(cli.ExitCode == 0, cli.StdErr);
+            Assert.StartsWith("ID\tSTATE", cli.StdOut);
         }
         finally
         {

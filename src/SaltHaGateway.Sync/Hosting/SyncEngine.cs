@@ -22,6 +22,7 @@ namespace SaltHaGateway.Sync.Hosting;
 /// </summary>
 public sealed partial class SyncEngine : BackgroundService, ISyncHealth
 {
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(5);
     private readonly ConfigSyncOptions _options;
     private readonly SyncEngineSettings _settings;
     private readonly TimeProvider _time;
@@ -68,9 +69,13 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             _time, _loggers.CreateLogger<TreeScanner>());
         var hooks = new HookRunner((_options.Hooks ?? []).ToDictionary(h => Enum.Parse<PathClass>(h.Key), h => h.Value), _time,
             _loggers.CreateLogger<HookRunner>());
-        var applier = new ChangeApplier(_roots, log, scanner, new DiskWriter(_options.MaxFileBytes),
-            new ConflictStore(Path.Combine(_options.StateDirectory, "conflicts"), _time), ignore, _options.MaxFileBytes,
+        var disk = new DiskWriter(_options.MaxFileBytes);
+        var conflictDirectory = Path.Combine(_options.StateDirectory, "conflicts");
+        var applier = new ChangeApplier(_roots, log, scanner, disk,
+            new ConflictStore(conflictDirectory, _time), ignore, _options.MaxFileBytes,
             _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), hooks.Notify);
+
+        _resolver = new ConflictResolver(_roots, log, scanner, disk, conflictDirectory, _options.MaxFileBytes, _time);
 
         foreach (var root in _roots.All)
         {
@@ -124,7 +129,8 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             if (wait > TimeSpan.Zero && !reader.TryPeek(out _))
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(wait < TimeSpan.FromSeconds(30) ? wait : TimeSpan.FromSeconds(30));
+                // Wake for housekeeping too: it closes conflicts a peer's resolution has settled.
+                timeout.CancelAfter(wait < HousekeepingInterval ? wait : HousekeepingInterval);
                 try
                 {
                     await reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
@@ -183,7 +189,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                 }
             }
 
-            if (_time.GetElapsedTime(lastHousekeeping) >= TimeSpan.FromSeconds(5))
+            if (_time.GetElapsedTime(lastHousekeeping) >= HousekeepingInterval)
             {
                 lastHousekeeping = _time.GetTimestamp();
                 Housekeeping(peerNodes);
@@ -280,6 +286,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             var n = store.CollectTombstones(minAcked, cutoff);
             if (n > 0) LogTombstonesCollected(n);
         }
+        CloseSupersededConflicts();
     }
 
     public SyncStatus GetStatus()
@@ -287,6 +294,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         if (!_running || _store is null || _roots is null || _identity is null)
             return new SyncStatus(true, _identity?.NodeId, _identity?.Fingerprint, false, 0, [], [], []);
         var store = _store;
+        CloseSupersededConflicts();
         var conflicts = store.ListConflicts(50);
         var peers = _links.Select(l =>
         {

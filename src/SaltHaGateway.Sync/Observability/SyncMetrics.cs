@@ -11,6 +11,7 @@ public sealed class SyncMetrics(IMetricFactory factory)
     public Counter BytesApplied { get; } = factory.CreateCounter("saltha_sync_bytes_applied_total", "Remote file bytes written to disk, per source peer.", ["peer"]);
     public Gauge PendingChanges { get; } = factory.CreateGauge("saltha_sync_pending_changes", "Local changes a peer has not acknowledged yet.", ["peer"]);
     public Counter Conflicts { get; } = factory.CreateCounter("saltha_sync_conflicts_total", "Concurrent conflicting versions, by path class and outcome.", ["class", "action"]);
+    public Counter ConflictsResolved { get; } = factory.CreateCounter("saltha_sync_conflicts_resolved_total", "Open conflicts closed: by an operator (keep_local, keep_remote) or by a newer version covering both sides (superseded).", ["action"]);
     public Counter Alerts { get; } = factory.CreateCounter("saltha_sync_alerts_total", "Conditions needing an operator (frozen master key, minion key clash, paused root).", ["kind"]);
     public Gauge LastFullScan { get; } = factory.CreateGauge("saltha_sync_last_full_scan_timestamp_seconds", "Unix time of the last completed full scan.", ["root"]);
     public Gauge RootPaused { get; } = factory.CreateGauge("saltha_sync_root_paused", "1 when a root is paused by a safety check.", ["root"]);

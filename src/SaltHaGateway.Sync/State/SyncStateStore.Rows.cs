@@ -85,15 +85,66 @@ public sealed partial class SyncStateStore
             using var cmd = Command("SELECT * FROM conflicts ORDER BY id DESC LIMIT $l", ("$l", limit));
             using var r = cmd.ExecuteReader();
             var list = new List<ConflictRecord>();
-            while (r.Read())
-            {
-                list.Add(new ConflictRecord(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
-                    r.GetString(5), r.GetInt64(6) != 0, r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10),
-                    r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), r.GetInt64(13), r.GetInt64(14) != 0));
-            }
+            while (r.Read()) list.Add(ReadConflict(r));
             return list;
         }
     }
+
+    public ConflictRecord? GetConflict(long id)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT * FROM conflicts WHERE id=$id", ("$id", id));
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? ReadConflict(r) : null;
+        }
+    }
+
+    /// <summary>Marks a conflict closed; false when it was unknown or already closed.</summary>
+    public bool CloseConflict(long id)
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("UPDATE conflicts SET open=0 WHERE id=$id AND open=1", ("$id", id));
+            return cmd.ExecuteNonQuery() == 1;
+        }
+    }
+
+    /// <summary>
+    /// Closes open conflicts whose path now holds a version that dominates (or equals) both sides:
+    /// a resolution made here or on a peer has reached this node. Returns the conflicts closed.
+    /// </summary>
+    public List<ConflictRecord> CloseSupersededConflicts()
+    {
+        lock (_lock)
+        {
+            var open = new List<ConflictRecord>();
+            using (var cmd = Command("SELECT * FROM conflicts WHERE open=1 ORDER BY id"))
+            using (var r = cmd.ExecuteReader())
+            {
+                while (r.Read()) open.Add(ReadConflict(r));
+            }
+            var closed = new List<ConflictRecord>();
+            foreach (var c in open)
+            {
+                if (!RelativePath.TryParse(c.Path, out var path, out _)) continue;
+                if (!VersionVector.TryParse(c.LocalVersion, out var local, out _) || !VersionVector.TryParse(c.RemoteVersion, out var remote, out _)) continue;
+                using var get = Command("SELECT version FROM entries WHERE root=$r AND path=$p", ("$r", c.Root), ("$p", path.Value));
+                if (get.ExecuteScalar() is not string text || !VersionVector.TryParse(text, out var now, out _)) continue;
+                if (!Covers(now, local) || !Covers(now, remote)) continue;
+                using var close = Command("UPDATE conflicts SET open=0 WHERE id=$id AND open=1", ("$id", c.Id));
+                if (close.ExecuteNonQuery() == 1) closed.Add(c with { Open = false });
+            }
+            return closed;
+        }
+
+        static bool Covers(VersionVector now, VersionVector side) => now.Compare(side) is VersionOrder.Equal or VersionOrder.Dominates;
+    }
+
+    private static ConflictRecord ReadConflict(SqliteDataReader r) =>
+        new(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4),
+            r.GetString(5), r.GetInt64(6) != 0, r.GetString(7), r.GetString(8), r.GetString(9), r.GetString(10),
+            r.GetString(11), r.IsDBNull(12) ? null : r.GetString(12), r.GetInt64(13), r.GetInt64(14) != 0);
 
     /// <summary>
     /// Drops tombstones every peer has acknowledged (sequence at or below <paramref name="ackedByAll"/>)

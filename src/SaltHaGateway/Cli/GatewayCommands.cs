@@ -21,7 +21,33 @@ public static class GatewayCommands
             stateDir,
         };
         init.SetAction(result => SaltHaGateway.Sync.SyncInitCommand.Run(result.GetValue(stateDir)!, Console.Out, Console.Error));
-        return new Command("sync", "Config sync between the masters.") { init };
+        return new Command("sync", "Config sync between the masters.") { init, Conflicts(), Resolve() };
+    }
+
+    private static Option<string> AdminOption() => new("--admin")
+    {
+        Description = "This node's admin listener (Gateway:Admin:Listen)",
+        DefaultValueFactory = _ => SaltHaGateway.Sync.SyncConflictsCommand.DefaultAdmin,
+    };
+
+    private static Command Conflicts()
+    {
+        var admin = AdminOption();
+        var command = new Command("conflicts", "List this node's sync conflicts, newest first (open ones block a master key).") { admin };
+        command.SetAction((result, ct) => SaltHaGateway.Sync.SyncConflictsCommand.ListAsync(result.GetValue(admin)!, Console.Out, Console.Error, ct));
+        return command;
+    }
+
+    private static Command Resolve()
+    {
+        var admin = AdminOption();
+        var id = new Option<long>("--id") { Description = "Conflict id (see `sync conflicts`)", Required = true };
+        var keep = new Option<string>("--keep") { Description = "local: this node's file wins; remote: the stored copy of the peer's version wins", Required = true };
+        keep.AcceptOnlyFromAmong("local", "remote");
+        var command = new Command("resolve", "Resolve an open conflict on this node; every peer then takes the kept version.") { id, keep, admin };
+        command.SetAction((result, ct) => SaltHaGateway.Sync.SyncConflictsCommand.ResolveAsync(result.GetValue(admin)!, result.GetValue(id),
+            result.GetValue(keep), Console.Out, Console.Error, ct));
+        return command;
     }
 
     private static Command ImportKeepalived()

@@ -167,6 +167,7 @@ public static class GatewayApp
         app.MapCheckStatus("/status").AdminOnly();
         app.MapVrrpStatus().AdminOnly();
         app.MapConfigSyncStatus().AdminOnly();
+        app.MapConfigSyncConflicts().AdminOnly();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }
