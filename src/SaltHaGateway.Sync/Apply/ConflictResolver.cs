@@ -61,7 +61,7 @@ internal sealed class ConflictResolver(
                 Root = root.Id, Path = path, Kind = EntryKind.File, Sha256 = sha, Size = data.LongLength, Mode = mode, Uid = uid, Gid = gid,
                 MtimeNs = nowNs, Version = version, OriginNode = scanner.NodeId, OriginTimeNs = nowNs,
             };
-            var staged = disk.StageBytes(root, entry, data, fsync: true);
+            var staged = disk.StageBytes(root, entry, data, durable: null);
             try
             {
                 DiskWriter.MoveIntoPlace(root, staged, path, parentsToSync: null);
