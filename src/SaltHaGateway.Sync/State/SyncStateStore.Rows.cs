@@ -180,7 +180,7 @@ public sealed partial class SyncStateStore
 
     private void Upsert(FileEntry e, SqliteTransaction tx)
     {
-        using var cmd = Command("""
+        var cmd = Reused("""
             INSERT OR REPLACE INTO entries(root, path, kind, deleted, sha256, size, mode, uid, gid, mtime_ns, link_target, version,
               origin_node, origin_time_ns, seq, ctime_ns, inode, received_from)
             VALUES($root,$path,$kind,$deleted,$sha,$size,$mode,$uid,$gid,$mtime,$link,$version,$on,$ot,$seq,$ctime,$inode,$rf)
@@ -219,6 +219,24 @@ public sealed partial class SyncStateStore
     {
         using var cmd = Command(sql);
         cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// A command kept prepared for the hot paths (one lookup and one upsert per file): SQLite parses the
+    /// statement once instead of per call. Only under the lock; the caller must not dispose it.
+    /// </summary>
+    private SqliteCommand Reused(string sql, params (string Name, object Value)[] args)
+    {
+        if (!_prepared.TryGetValue(sql, out var cmd))
+        {
+            cmd = _db.CreateCommand();
+            cmd.CommandText = sql;
+            _prepared[sql] = cmd;
+        }
+        cmd.Transaction = null;
+        cmd.Parameters.Clear();
+        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value);
+        return cmd;
     }
 
     private SqliteCommand Command(string sql, params (string Name, object Value)[] args)

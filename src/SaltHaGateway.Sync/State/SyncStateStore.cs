@@ -13,6 +13,7 @@ public sealed partial class SyncStateStore : IDisposable
     private const int SchemaVersion = 1;
     private readonly SqliteConnection _db;
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private long _nextSequence;
 
     public SyncStateStore(string databasePath)
@@ -58,7 +59,7 @@ public sealed partial class SyncStateStore : IDisposable
     {
         lock (_lock)
         {
-            using var cmd = Command("SELECT * FROM entries WHERE root=$r AND path=$p", ("$r", root), ("$p", path.Value));
+            var cmd = Reused("SELECT * FROM entries WHERE root=$r AND path=$p", ("$r", root), ("$p", path.Value));
             using var reader = cmd.ExecuteReader();
             return reader.Read() ? ReadEntry(reader) : null;
         }
@@ -127,7 +128,15 @@ public sealed partial class SyncStateStore : IDisposable
         }
     }
 
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            foreach (var cmd in _prepared.Values) cmd.Dispose();
+            _prepared.Clear();
+            _db.Dispose();
+        }
+    }
 }
 
 public sealed partial class SyncStateStore
