@@ -93,7 +93,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
             log, _roots, _metrics, _time, _loggers);
         await _server.StartAsync(ct).ConfigureAwait(false);
         _links = peers.Select(p => new PeerLink(p.Url, p.Fingerprint, _identity, store, applier, _gate, _roots, _metrics, _time,
-            _loggers.CreateLogger<PeerLink>()) { PollWait = _settings.PollWait }).ToList();
+            _loggers.CreateLogger<PeerLink>()) { PollWait = _settings.PollWait, BatchSize = _settings.BatchSize }).ToList();
         var tasks = _links.Select(l => Task.Run(() => l.RunAsync(ct), CancellationToken.None)).ToList();
         tasks.Add(Task.Run(() => hooks.RunAsync(ct), CancellationToken.None));
         _running = true;

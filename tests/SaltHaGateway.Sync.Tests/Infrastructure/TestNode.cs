@@ -46,6 +46,8 @@ public sealed class TestNode : IAsyncDisposable
     public bool Running => _host is not null;
     public ManualResetEventSlim? WatcherGate { get; set; }
     public string[] RootList { get; set; } = Roots;
+    /// <summary>Entries this node asks its peers for per request.</summary>
+    public int BatchSize { get; set; } = 2000;
 
     public string P(string path) => Tree + path;
 
@@ -80,7 +82,7 @@ public sealed class TestNode : IAsyncDisposable
         Registry = Metrics.NewCustomRegistry();
         builder.Services.AddSingleton(new SyncMetrics(Metrics.WithCustomRegistry(Registry)));
         builder.Services.AddConfigSync(builder.Configuration.GetSection("ConfigSync"),
-            new SyncEngineSettings { RootPrefix = Tree, PollWait = TimeSpan.FromSeconds(5), WatcherReadGate = WatcherGate });
+            new SyncEngineSettings { RootPrefix = Tree, PollWait = TimeSpan.FromSeconds(5), WatcherReadGate = WatcherGate, BatchSize = BatchSize });
         _host = builder.Build();
         await _host.StartAsync();
         await Wait.UntilAsync(() => Engine.PeerEndpoint is not null, $"{Name} serving peers");
