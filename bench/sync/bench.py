@@ -8,6 +8,7 @@ Scenarios (same trees, same machine, one run each):
   idle     CPU seconds used by both nodes over 10 s of quiet
   memory   resident memory of one node tracking 100,000 files
 Arguments: gateway, unison (default: both), unison-oneway (unison with only the writing side's pipeline).
+  single (only the single-change latency on 100 and 10,000 files, RUNS=3 times, SAMPLES each),
   initial (only the 10,000-file initial copy, RUNS=3 times: gateway, rsync -a, rsync -a --fsync, and the least work a
   crash-safe copy needs: a plain loop of create, fsync, rename), mem100k (only the 100,000-file
   first indexing: scan time, steady RSS and VmHWM, RUNS=3 times).
@@ -334,6 +335,7 @@ if __name__ == "__main__":
                     wait_until(lambda: count_files(b.root) >= 10_000, 600, 0.02)
                     r[f"gateway{suffix}_initial_10k_s"].append(time.monotonic() - t0)
                     a.stop(); b.stop()
+                    shutil.rmtree(a.dir, ignore_errors=True); shutil.rmtree(b.dir, ignore_errors=True)
                 RUNNER = builds[0][1]
                 src = f"{BASE}/rsync{i}-src"
                 populate(src, 10_000)
@@ -346,8 +348,28 @@ if __name__ == "__main__":
                 subprocess.run(["rsync", "-a", "--fsync", src + "/", f"{BASE}/rsyncf{i}-dst/"], check=True)
                 r.setdefault("rsync_fsync_initial_10k_s", []).append(time.monotonic() - t0)
                 r.setdefault("durable_floor_10k_s", []).append(durable_floor(src, f"{BASE}/floor{i}"))
+                for d in (src, f"{BASE}/rsync{i}-dst", f"{BASE}/rsyncf{i}-dst", f"{BASE}/floor{i}"):
+                    shutil.rmtree(d, ignore_errors=True)
+                print(f"  run {i}: " + "  ".join(f"{k} {v[-1]:.2f}" for k, v in r.items() if v), flush=True)
             for k, v in r.items():
                 print(f"  {k}: median {statistics.median(v):.2f} s  runs {' '.join(f'{x:.2f}' for x in v)}", flush=True)
+            print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
+        if "single" in which:  # only the single-change latency, 100-file and 10,000-file trees, RUNS times
+            for i in range(int(os.environ.get("RUNS", "3"))):
+                for n in (100, 10_000):
+                    a, b = gateway_pair(f"gs{i}-{n}-", n)
+                    a.start(); b.start()
+                    wait_until(lambda: count_files(b.root) >= n, 600, 0.02)
+                    time.sleep(1)
+                    v = latency_series(a.root, b.root, SAMPLES)
+                    results.setdefault(f"single_{n}_ms", []).extend(v)
+                    top = sorted(v)[-5:]
+                    print("   slowest at sample", sorted(range(len(v)), key=lambda k: v[k])[-5:], flush=True)
+                    print(f"  run {i}, {n} files: p50 {pct(v, 50):.1f} ms  p99 {pct(v, 99):.1f} ms  slowest {' '.join(f'{x:.0f}' for x in top)}", flush=True)
+                    a.stop(); b.stop()
+                    shutil.rmtree(a.dir, ignore_errors=True); shutil.rmtree(b.dir, ignore_errors=True)
+            for k, v in results.items():
+                print(f"  {k} all runs: p50 {pct(v, 50):.1f} ms  p99 {pct(v, 99):.1f} ms  (n={len(v)})", flush=True)
             print("  load average:", open("/proc/loadavg").read().split()[:3], flush=True)
         if "mem100k" in which:  # only the first indexing of 100,000 files: steady RSS and peak (VmHWM)
             for i in range(int(os.environ.get("RUNS", "3"))):
