@@ -18,6 +18,8 @@ internal sealed class ApplyBatch : IDisposable
         /// <summary>Staged file name, or null when the disk is already done.</summary>
         public string? Staged { get; init; }
         public bool CountsAsApplied { get; init; }
+        /// <summary>False when only the version (or an mtime) moved, with the same bytes, mode and owner: hooks are not told.</summary>
+        public bool ChangesDisk { get; init; } = true;
     }
 
     public List<Item> Items { get; } = [];

@@ -65,29 +65,29 @@ internal sealed partial class ChangeApplier
             foreach (var fd in parents.Values) fd.Dispose();
         }
         log.Append(records);
-        foreach (var item in applied) CountApplied(item.Peer, item.Record, item.PathClass);
+        foreach (var item in applied) CountApplied(item.Peer, item.Record, item.PathClass, item.ChangesDisk);
         return failed;
     }
 
-    private void Record(FileEntry entry, string peer, PathClass pathClass, bool countsAsApplied)
+    private void Record(FileEntry entry, string peer, PathClass pathClass, bool countsAsApplied, bool changesDisk = true)
     {
         if (_batch is not null)
         {
-            _batch.Items.Add(new ApplyBatch.Item(entry, _currentPeerSequence, peer, pathClass) { CountsAsApplied = countsAsApplied });
+            _batch.Items.Add(new ApplyBatch.Item(entry, _currentPeerSequence, peer, pathClass) { CountsAsApplied = countsAsApplied, ChangesDisk = changesDisk });
             return;
         }
         log.Append([entry]);
-        if (countsAsApplied) CountApplied(peer, entry, pathClass);
+        if (countsAsApplied) CountApplied(peer, entry, pathClass, changesDisk);
     }
 
-    private void CountApplied(string peer, FileEntry e, PathClass pathClass)
+    private void CountApplied(string peer, FileEntry e, PathClass pathClass, bool changesDisk)
     {
         metrics.FilesApplied.WithLabels(peer).Inc();
         if (e.Kind == EntryKind.File && !e.Deleted) metrics.BytesApplied.WithLabels(peer).Inc(e.Size);
         var lag = (time.GetUtcNow().ToUnixTimeMilliseconds() * 1_000_000L - e.OriginTimeNs) / 1e9;
         metrics.ReplicationLag.WithLabels(peer).Set(Math.Max(0, lag));
         if (pathClass == PathClass.MinionKey && !e.Deleted) CheckMinionKeyClash(e);
-        onApplied(pathClass);
+        if (changesDisk) onApplied(pathClass);
     }
 
     private void CheckMinionKeyClash(FileEntry key)

@@ -104,13 +104,17 @@ internal sealed partial class ChangeApplier(
             return ApplyOutcome.Done;
         }
         var recorded = e with { Version = decision.ResultVersion ?? e.Version, ReceivedFrom = isTakeRemote ? null : peer };
+        // A newer version with the same bytes, type, mode and owner (two trees that were already identical,
+        // at most an mtime adopted) changes nothing a hook cares about: no "restart salt-master" for it.
+        bool changesDisk = local is null || !local.SameContent(e);
         if (written.Length > 0 && _batch is not null)
         {
-            _batch.Items.Add(new ApplyBatch.Item(recorded, e.Sequence, peer, pathClass) { Root = root, Staged = written, CountsAsApplied = true });
+            _batch.Items.Add(new ApplyBatch.Item(recorded, e.Sequence, peer, pathClass)
+                { Root = root, Staged = written, CountsAsApplied = true, ChangesDisk = changesDisk });
             return ApplyOutcome.Done;
         }
         var st = DiskWriter.Stat(root, e.Path);
-        Record(recorded with { LocalCtimeNs = st?.CtimeNs ?? 0, LocalInode = st?.Inode ?? 0 }, peer, pathClass, true);
+        Record(recorded with { LocalCtimeNs = st?.CtimeNs ?? 0, LocalInode = st?.Inode ?? 0 }, peer, pathClass, true, changesDisk);
         return ApplyOutcome.Done;
     }
 

@@ -22,7 +22,7 @@ public sealed class ConfigSyncOptions
     public string[]? Ignore { get; set; }
     public bool AllowSymlinksOutsideRoots { get; set; }
     public int TombstoneMinAgeDays { get; set; } = 30;
-    /// <summary>Commands per path class (MasterKey, MinionKey, MasterConfig, Tree) run after remote changes were applied.</summary>
+    /// <summary>Commands per path class (MasterKey, MinionKey, MasterConfig, Tree) run after remote changes were applied (and local ones, if asked).</summary>
     public Dictionary<string, HookOptions>? Hooks { get; set; }
 
     public IReadOnlyList<string> EffectiveRoots => Roots is { Length: > 0 } r ? r : DefaultRoots;
@@ -40,4 +40,6 @@ public sealed class HookOptions
     /// <summary>Run with /bin/sh -c; empty means off.</summary>
     public string? Command { get; set; }
     public int DebounceSeconds { get; set; } = 5;
+    /// <summary>Also run after this node's own edits of the class (seen by the watcher or a rescan, not the first scan at start).</summary>
+    public bool OnLocalChanges { get; set; }
 }

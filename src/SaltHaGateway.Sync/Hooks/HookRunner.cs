@@ -7,7 +7,7 @@ namespace SaltHaGateway.Sync.Hooks;
 
 /// <summary>
 /// Runs an operator command per path class after remote changes of that class were applied
-/// (e.g. restart salt-master after master.d changed). Debounced: a burst of changes runs the
+/// (e.g. restart salt-master after master.d changed), and after local ones when the hook asks for them. Debounced: a burst of changes runs the
 /// command once, after the class has been quiet for its DebounceSeconds. Off unless configured.
 /// </summary>
 internal sealed partial class HookRunner(IReadOnlyDictionary<PathClass, HookOptions> hooks, TimeProvider time, ILogger logger)
@@ -18,9 +18,11 @@ internal sealed partial class HookRunner(IReadOnlyDictionary<PathClass, HookOpti
 
     public bool Enabled => hooks.Values.Any(h => !string.IsNullOrWhiteSpace(h.Command));
 
-    public void Notify(PathClass pathClass)
+    /// <summary>A change of <paramref name="pathClass"/> was applied from a peer, or (<paramref name="local"/>) made on this node.</summary>
+    public void Notify(PathClass pathClass, bool local = false)
     {
         if (!hooks.TryGetValue(pathClass, out var hook) || string.IsNullOrWhiteSpace(hook.Command)) return;
+        if (local && !hook.OnLocalChanges) return;
         lock (_lock) _due[pathClass] = time.GetTimestamp() + (long)(hook.DebounceSeconds * (double)time.TimestampFrequency);
         _wake.Release();
     }

@@ -37,6 +37,8 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
     private RootRegistry? _roots;
     private List<PeerLink> _links = [];
     private PeerServer? _server;
+    private HookRunner? _hooks;
+    private volatile bool _localHooksArmed;
     private volatile bool _running;
 
     internal SyncEngine(ConfigSyncOptions options, SyncEngineSettings settings, TimeProvider time, ILoggerFactory loggers, SyncMetrics metrics)
@@ -67,13 +69,13 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         var ignore = new IgnoreRules(_options.Ignore ?? []);
         var scanner = new TreeScanner(store, ignore, _identity.NodeId, _options.MaxFileBytes, _options.AllowSymlinksOutsideRoots,
             _time, _loggers.CreateLogger<TreeScanner>());
-        var hooks = new HookRunner((_options.Hooks ?? []).ToDictionary(h => Enum.Parse<PathClass>(h.Key), h => h.Value), _time,
+        var hooks = _hooks = new HookRunner((_options.Hooks ?? []).ToDictionary(h => Enum.Parse<PathClass>(h.Key), h => h.Value), _time,
             _loggers.CreateLogger<HookRunner>());
         var disk = new DiskWriter(_options.MaxFileBytes);
         var conflictDirectory = Path.Combine(_options.StateDirectory, "conflicts");
         var applier = new ChangeApplier(_roots, log, scanner, disk,
             new ConflictStore(conflictDirectory, _time), ignore, _options.MaxFileBytes,
-            _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), hooks.Notify);
+            _options.AllowSymlinksOutsideRoots, _time, _metrics, _loggers.CreateLogger<ChangeApplier>(), c => hooks.Notify(c));
 
         _resolver = new ConflictResolver(_roots, log, scanner, disk, conflictDirectory, _options.MaxFileBytes, _time);
 
@@ -88,6 +90,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         watcher.Start(); // before the first scan, so nothing written during it is missed
 
         await ScanAllAsync(scanner, log, ct).ConfigureAwait(false);
+        _localHooksArmed = true; // what the first scan found was there before this start, not an edit
 
         _server = new PeerServer(new Uri(_options.Listen!), _identity, peers.ToDictionary(p => p.Fingerprint, p => NodeIdentity.NodeIdOf(p.Fingerprint)),
             log, _roots, _metrics, _time, _loggers);
@@ -208,7 +211,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
                 if (only is not null && !only.Contains(root.Id)) continue;
                 // Versions of never-seen paths are committed every 5,000 while the walk goes on: the first
                 // indexing of a large tree never holds all of them at once.
-                var result = scanner.ScanRoot(root, chunk => LogWritten(root, log.Append(chunk)));
+                var result = scanner.ScanRoot(root, chunk => Written(root, log.Append(chunk)));
                 examined += result.Examined;
                 Commit(root, result, log);
                 if (result.PauseReason is null)
@@ -248,15 +251,18 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         }
         else _metrics.RootPaused.WithLabels(root.Id).Set(0);
         var written = log.Append(result.NewVersions, result.HintUpdates);
-        LogWritten(root, written.Take(result.NewVersions.Count));
+        Written(root, written.Take(result.NewVersions.Count));
     }
 
-    private void LogWritten(SyncRoot root, IEnumerable<FileEntry> written)
+    /// <summary>New local versions: logged, and handed to hooks that run on local changes.</summary>
+    private void Written(SyncRoot root, IEnumerable<FileEntry> written)
     {
-        if (!_logger.IsEnabled(LogLevel.Debug)) return;
+        bool log = _logger.IsEnabled(LogLevel.Debug);
+        if (!log && !_localHooksArmed) return;
         foreach (var e in written)
         {
-            LogLocalChange(root.Display(e.Path), e.Describe(), e.Version.ToString(), e.Sequence);
+            if (log) LogLocalChange(root.Display(e.Path), e.Describe(), e.Version.ToString(), e.Sequence);
+            if (_localHooksArmed) _hooks?.Notify(PathClassifier.Classify(root.Id, e.Path), local: true);
         }
     }
 
