@@ -13,6 +13,8 @@ Arguments: gateway, unison (default: both), unison-oneway (unison with only the 
   crash-safe copy needs: a plain loop of create, fsync, rename), mem100k (only the 100,000-file
   first indexing: scan time, steady RSS and VmHWM, RUNS=3 times).
   RUNNER_B=other/NodeRunner.dll with initial: the same runs with a second build, interleaved (before/after A/B).
+  WARM=1 with initial: the sending node first serves the tree to a third node (as a master that has been running
+  for a while has); the empty node is started cold either way.
 A change that is not identical on the peer within 30 s counts as inf.
 BENCH_DIR=/some/dir puts the trees on another filesystem (default: the system temp directory).
 """
@@ -22,6 +24,7 @@ ROOT = os.path.dirname(os.path.abspath(__file__))
 RUNNER = os.path.normpath(os.path.join(ROOT, "../../tests/SaltHaGateway.Sync.Tests/NodeRunner/bin/Release/net10.0/SaltHaGateway.Sync.NodeRunner.dll"))
 BASE = tempfile.mkdtemp(prefix="shgs-bench-", dir=os.environ.get("BENCH_DIR"))  # BENCH_DIR: a filesystem of your choice
 SAMPLES = int(os.environ.get("SAMPLES", "40"))
+WARM = os.environ.get("WARM") == "1"  # initial: the sending node has served the tree once before (a long-running master)
 results = {}
 started = []  # every Node / UnisonPair, stopped by process id in the end
 
@@ -185,13 +188,25 @@ def free_port():
     return p
 
 
-def gateway_pair(prefix, n_files):
+def gateway_pair(prefix, n_files, warm=False):
+    """a holds the tree, b is empty. With warm, a third node w (also a's peer) exists to warm a up first."""
     nodes = {}
-    a = Node(prefix + "a", lambda: [nodes["b"]], free_port())
+    a = Node(prefix + "a", lambda: [nodes["b"]] + ([nodes["w"]] if warm else []), free_port())
     b = Node(prefix + "b", lambda: [nodes["a"]], free_port())
     nodes.update(a=a, b=b)
+    if warm:
+        nodes["w"] = Node(prefix + "w", lambda: [nodes["a"]], free_port())
     populate(a.root, n_files)
-    return a, b
+    return (a, b, nodes["w"]) if warm else (a, b)
+
+
+def warm_up(a, w, n_files):
+    """A long-running master has served before: let a serve the whole tree to w once, then stop w."""
+    w.start()
+    wait_until(lambda: count_files(w.root) >= n_files, 600, 0.02)
+    time.sleep(1)
+    w.stop()
+    shutil.rmtree(w.dir, ignore_errors=True)
 
 
 def bench_gateway():
@@ -327,8 +342,13 @@ if __name__ == "__main__":
                 for suffix, runner in builds:
                     RUNNER = runner  # module-level name read by Node
                     r.setdefault(f"gateway{suffix}_initial_10k_s", []); r.setdefault(f"gateway{suffix}_peer_start_s", [])
-                    a, b = gateway_pair(f"gi{i}{suffix}-", 10_000)
-                    a.start()
+                    if WARM:
+                        a, b, w = gateway_pair(f"gi{i}{suffix}-", 10_000, warm=True)
+                        a.start()
+                        warm_up(a, w, 10_000)
+                    else:
+                        a, b = gateway_pair(f"gi{i}{suffix}-", 10_000)
+                        a.start()
                     t0 = time.monotonic()
                     b.start()
                     r[f"gateway{suffix}_peer_start_s"].append(time.monotonic() - t0)  # process start until its peer endpoint is up
