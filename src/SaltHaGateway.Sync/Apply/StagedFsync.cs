@@ -15,21 +15,21 @@ namespace SaltHaGateway.Sync.Apply;
 internal sealed class StagedFsync : IDisposable
 {
     private readonly BlockingCollection<(FileDescriptor Fd, string Display)> _queue;
-    private readonly Thread[] _threads;
+    private readonly List<Thread> _threads = [];
+    private readonly int _maxThreads;
     private Exception? _failure;
 
-    public StagedFsync(int threads = 16, int maxQueued = 512)
+    public StagedFsync(int maxThreads = 16, int maxQueued = 512)
     {
         _queue = new BlockingCollection<(FileDescriptor, string)>(maxQueued);
-        _threads = new Thread[threads];
-        for (int i = 0; i < threads; i++)
-        {
-            _threads[i] = new Thread(Work, maxStackSize: 256 * 1024) { IsBackground = true, Name = "sync fsync" };
-            _threads[i].Start();
-        }
+        _maxThreads = maxThreads;
     }
 
-    /// <summary>Takes ownership of <paramref name="fd"/>: it is fsynced and closed here.</summary>
+    /// <summary>
+    /// Takes ownership of <paramref name="fd"/>: it is fsynced and closed here. One caller at a time (the
+    /// applier holds the engine gate). Threads are added while files wait, so a single change costs one
+    /// thread and a large batch soon has them all.
+    /// </summary>
     public void Add(FileDescriptor fd, string display)
     {
         if (Volatile.Read(ref _failure) is { } failure)
@@ -38,6 +38,12 @@ internal sealed class StagedFsync : IDisposable
             throw failure;
         }
         _queue.Add((fd, display));
+        if (_threads.Count < _maxThreads && (_threads.Count == 0 || _queue.Count > 0))
+        {
+            var thread = new Thread(Work, maxStackSize: 256 * 1024) { IsBackground = true, Name = "sync fsync" };
+            thread.Start();
+            _threads.Add(thread);
+        }
     }
 
     /// <summary>Blocks until every file handed over is fsynced; throws the first fsync failure.</summary>
