@@ -166,16 +166,7 @@ internal sealed partial class ChangeApplier(
         if (change.Data is { } data)
         {
             if (_batch is not null) return disk.StageBytes(root, e, data, _batch.Durable);
-            var staged = disk.StageBytes(root, e, data, durable: null);
-            try
-            {
-                DiskWriter.MoveIntoPlace(root, staged, e.Path, parentsToSync: null);
-            }
-            catch
-            {
-                DiskWriter.DiscardStaged(root, staged);
-                throw;
-            }
+            disk.WriteBytes(root, e, data);
             return "";
         }
         await using var content = await source.OpenAsync(e, ct).ConfigureAwait(false);

@@ -61,17 +61,7 @@ internal sealed class ConflictResolver(
                 Root = root.Id, Path = path, Kind = EntryKind.File, Sha256 = sha, Size = data.LongLength, Mode = mode, Uid = uid, Gid = gid,
                 MtimeNs = nowNs, Version = version, OriginNode = scanner.NodeId, OriginTimeNs = nowNs,
             };
-            var staged = disk.StageBytes(root, entry, data, durable: null);
-            try
-            {
-                DiskWriter.MoveIntoPlace(root, staged, path, parentsToSync: null);
-            }
-            catch
-            {
-                DiskWriter.DiscardStaged(root, staged);
-                throw;
-            }
-            var st = DiskWriter.Stat(root, path);
+            var st = disk.WriteBytes(root, entry, data);
             entry = entry with { LocalCtimeNs = st?.CtimeNs ?? 0, LocalInode = st?.Inode ?? 0 };
         }
         var written = log.Append([entry])[0];

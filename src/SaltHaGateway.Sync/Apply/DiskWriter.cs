@@ -28,6 +28,21 @@ internal sealed class DiskWriter(long maxFileBytes)
         }
     }
 
+    /// <summary>In-memory content written the same way as <see cref="WriteFileAsync"/>; returns the placed file's stat.</summary>
+    public StatInfo? WriteBytes(SyncRoot root, FileEntry entry, byte[] data)
+    {
+        var staged = StageBytes(root, entry, data, durable: null);
+        try
+        {
+            return MoveIntoPlace(root, staged, entry.Path, parentsToSync: null);
+        }
+        catch
+        {
+            DiscardStaged(root, staged);
+            throw;
+        }
+    }
+
     /// <summary>
     /// Writes and verifies the content in the staging directory with final owner, mode and mtime, and
     /// fsyncs it, or, with <paramref name="durable"/>, hands it there to be fsynced before any rename.
