@@ -38,6 +38,16 @@ root.SetAction((result, ct) => GatewayApp.RunAsync(result.GetValue(configOption)
 root.Subcommands.Add(run);
 root.Subcommands.Add(checkConfig);
 root.Subcommands.Add(demo);
+var maintenanceState = new Argument<string>("state") { Description = "on: hand the VIP to the peer and drain this node's upstream servers; off: back to normal" };
+maintenanceState.AcceptOnlyFromAmong("on", "off");
+var maintenance = new Command("maintenance", "Planned work on this master: hand the VIP over without losing a request, drain the local act2, keep config sync running; persists until off.")
+{
+    maintenanceState, configOption,
+};
+maintenance.TreatUnmatchedTokensAsErrors = false;
+maintenance.SetAction((result, ct) => MaintenanceCommand.RunAsync(result.GetValue(maintenanceState)!, result.GetValue(configOption),
+    [.. result.UnmatchedTokens], Console.Out, Console.Error, ct));
+root.Subcommands.Add(maintenance);
 foreach (var command in GatewayCommands.Extra()) root.Subcommands.Add(command);
 
 return await root.Parse(args).InvokeAsync();

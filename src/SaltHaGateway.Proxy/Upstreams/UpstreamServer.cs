@@ -33,6 +33,9 @@ public sealed class UpstreamServer
     /// <summary>Set by the active health checker; read without the lock.</summary>
     public volatile bool CheckDown;
 
+    /// <summary>Takes no new requests (maintenance of the node it runs on); requests in flight finish.</summary>
+    public volatile bool Drained;
+
     /// <summary>Metrics series last used for this server (see ProxyMetrics).</summary>
     internal Observability.RequestSeries? LastSeries;
 
@@ -45,7 +48,7 @@ public sealed class UpstreamServer
     /// <summary>nginx's test for a server that may take a request now (ngx_http_upstream_get_peer).</summary>
     internal bool IsUsable(long now, long ticksPerSecond)
     {
-        if (Options.Down || CheckDown) return false;
+        if (Options.Down || CheckDown || Drained) return false;
         return !IsFailed(now, ticksPerSecond);
     }
 

@@ -16,6 +16,7 @@ public sealed class UpstreamTable
     private readonly TimeProvider _time;
     private readonly IUpstreamHealthSource _health;
     private volatile GatewayProxyConfig? _config;
+    private volatile Func<UpstreamServer, bool>? _drain;
 
     public UpstreamTable(TimeProvider time, IUpstreamHealthSource health)
     {
@@ -78,6 +79,7 @@ public sealed class UpstreamTable
             var old = previous?.All.FirstOrDefault(s => s.Id == id);
             if (old is not null && old.Name == server.Name && old.Options == server.Options) server.CopyStateFrom(old);
             server.CheckDown = !_health.IsUp(cluster.ClusterId, name);
+            server.Drained = _drain?.Invoke(server) ?? false;
             servers.Add(server);
         }
         return new Upstream(cluster.ClusterId, options, model, servers, _time);
@@ -91,6 +93,26 @@ public sealed class UpstreamTable
         {
             foreach (var server in upstream.All) server.CheckDown = !_health.IsUp(upstream.Name, server.Name);
         }
+    }
+
+    /// <summary>
+    /// Drains the servers <paramref name="select"/> picks (nginx Plus's <c>drain</c>, HAProxy's drain state): they
+    /// take no new requests, in this and every rebuilt upstream, until called again with null.
+    /// </summary>
+    /// <returns>The servers drained now, as "upstream/host:port".</returns>
+    public IReadOnlyList<string> Drain(Func<UpstreamServer, bool>? select)
+    {
+        _drain = select;
+        var drained = new List<string>();
+        foreach (var upstream in _upstreams.Values)
+        {
+            foreach (var server in upstream.All)
+            {
+                server.Drained = select?.Invoke(server) ?? false;
+                if (server.Drained) drained.Add($"{upstream.Name}/{server.Name}");
+            }
+        }
+        return drained;
     }
 
     /// <summary>host:port of a destination address, as nginx names a server.</summary>

@@ -21,6 +21,8 @@ public sealed class VrrpInstanceOptions
     public int DownTimerAdverts { get; set; } = 3;
     /// <summary>On yielding to a higher priority, send one last advert so the winner re-sends GARP (see README).</summary>
     public bool HigherPrioritySendAdvert { get; set; } = true;
+    /// <summary>After a peer has taken over, keep the VIPs this long so packets already on their way are answered (see README).</summary>
+    public double ReleaseDelaySeconds { get; set; } = 0.2;
     /// <summary>Fault while the instance's own interface is down (keepalived tracks it unless dont_track_primary).</summary>
     public bool TrackInterface { get; set; } = true;
     public List<string> VirtualAddresses { get; set; } = [];

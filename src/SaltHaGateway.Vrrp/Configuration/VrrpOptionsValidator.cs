@@ -63,6 +63,7 @@ public static class VrrpOptionsValidator
         if (o.PreemptDelaySeconds is < 0 or > 1000) errors.Add($"{p}:PreemptDelaySeconds: must be 0..1000");
         if (o.StartupListenSeconds is < 0 or > 3600) errors.Add($"{p}:StartupListenSeconds: must be 0..3600");
         if (o.DownTimerAdverts is < 1 or > 100) errors.Add($"{p}:DownTimerAdverts: must be 1..100");
+        if (o.ReleaseDelaySeconds is < 0 or > 5 || double.IsNaN(o.ReleaseDelaySeconds)) errors.Add($"{p}:ReleaseDelaySeconds: must be 0..5 (seconds the VIPs stay after a peer took over)");
         if (o.Priority == 255 && !o.Preempt) errors.Add($"{p}:Preempt: an address owner (priority 255) always preempts");
 
         var vips = new List<VirtualAddress>();
@@ -150,6 +151,7 @@ public static class VrrpOptionsValidator
             StartupListen = TimeSpan.FromSeconds(o.StartupListenSeconds),
             DownTimerAdverts = o.DownTimerAdverts,
             HigherPrioritySendAdvert = o.HigherPrioritySendAdvert,
+            ReleaseDelay = TimeSpan.FromSeconds(o.ReleaseDelaySeconds),
             VirtualAddresses = vips,
             AuthType = authType,
             AuthData = authData,

@@ -22,6 +22,12 @@ public sealed record VrrpInstanceSettings
     /// the winner always hears of the loser and re-sends GARP (keepalived's higher_prio_send_advert).
     /// </summary>
     public bool HigherPrioritySendAdvert { get; init; } = true;
+    /// <summary>
+    /// How long a node that lost mastership to a peer keeps answering for the VIPs (make-before-break): the peer's
+    /// gratuitous ARP is already out, but packets that clients sent before they learned the new address are still
+    /// on their way. Zero releases at once, as keepalived does.
+    /// </summary>
+    public TimeSpan ReleaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
     public IReadOnlyList<VirtualAddress> VirtualAddresses { get; init; } = [];
     public VrrpAuthType AuthType { get; init; } = VrrpAuthType.None;
     /// <summary>Exactly 8 bytes (NUL padded) when <see cref="AuthType"/> is PASS.</summary>

@@ -10,4 +10,5 @@ public sealed record VrrpSnapshot(
     IPAddress? MasterAddress,
     byte MasterPriority,
     ushort MasterIntervalCentiseconds,
-    DateTimeOffset? LastTransition);
+    DateTimeOffset? LastTransition,
+    bool HoldingAddresses = false);

@@ -9,6 +9,15 @@ namespace SaltHaGateway.Vrrp.Core;
 /// master (split-brain healing), preempt delay, and a listen-only period after start. No I/O: time comes from
 /// <see cref="TimeProvider"/>, effects go to <see cref="IVrrpActions"/>.
 /// </summary>
+/// <remarks>
+/// Where it differs from keepalived, it does so to lose no client packet when the VIP moves between two nodes that
+/// can both serve (make-before-break): a new master adds the VIPs and sends gratuitous ARP <em>before</em> its
+/// first advert, so the old master, which releases on hearing that advert, never drops the VIPs before clients are
+/// told where they went; the old master then keeps them <see cref="VrrpInstanceSettings.ReleaseDelay"/> longer for
+/// packets already on their way; and a planned handover (<see cref="Resign"/>, <see cref="HandOverAsync"/>) resigns
+/// with priority 0 but keeps the VIPs until a peer has announced itself master. A Fault still releases at once:
+/// a node that cannot serve has nothing to offer the packets.
+/// </remarks>
 public sealed class VrrpStateMachine : IDisposable
 {
     private readonly object _gate = new();
@@ -32,6 +41,13 @@ public sealed class VrrpStateMachine : IDisposable
     private byte _masterPriority;
     private ushort _masterInterval;
     private DateTimeOffset? _lastTransition;
+    // The VIPs are on our interface: from EnterMaster until released, which after losing mastership is later.
+    private bool _holdingAddresses;
+    private ITimer? _releaseTimer;
+    private int _releaseGeneration;
+    // Planned handover: this node resigned and leaves (graceful stop); it never becomes master again.
+    private bool _leaving;
+    private TaskCompletionSource? _handedOver;
 
     public VrrpStateMachine(VrrpInstanceSettings settings, IPAddress localAddress, IVrrpActions actions, TimeProvider time)
     {
@@ -49,7 +65,7 @@ public sealed class VrrpStateMachine : IDisposable
     {
         lock (_gate)
         {
-            return new VrrpSnapshot(_state, _priority, _faulted, _masterAddress, _masterPriority, _masterInterval, _lastTransition);
+            return new VrrpSnapshot(_state, _priority, _faulted, _masterAddress, _masterPriority, _masterInterval, _lastTransition, _holdingAddresses);
         }
     }
 
@@ -83,7 +99,10 @@ public sealed class VrrpStateMachine : IDisposable
         }
     }
 
-    /// <summary>Graceful stop: a master resigns with priority 0 so the peer takes over after Skew_Time.</summary>
+    /// <summary>
+    /// Final stop: a master resigns with priority 0 so the peer takes over after Skew_Time, and any VIPs still held
+    /// are removed. Call <see cref="HandOverAsync"/> first for a handover that loses no packet.
+    /// </summary>
     public void Stop()
     {
         lock (_gate)
@@ -97,13 +116,64 @@ public sealed class VrrpStateMachine : IDisposable
             if (_state == VrrpState.Master)
             {
                 _actions.SendAdvertisement(0);
-                _actions.RemoveVirtualAddresses();
             }
+            ReleaseNow();
             if (_state != VrrpState.Initialize)
             {
                 SetState(VrrpState.Initialize);
             }
         }
+    }
+
+    /// <summary>
+    /// Planned handover before a stop: a master advertises priority 0 but keeps the VIPs, and releases them
+    /// <see cref="VrrpInstanceSettings.ReleaseDelay"/> after the first advert of the peer that took over (whose
+    /// gratuitous ARP is out by then); with no taker within a master-down interval it releases anyway. The node
+    /// never becomes master again. Completes once the VIPs are released (at once when this node holds none).
+    /// </summary>
+    public Task HandOverAsync()
+    {
+        lock (_gate)
+        {
+            _leaving = true;
+            _handedOver ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_started && !_stopped && _state == VrrpState.Master)
+            {
+                ResignMastership();
+            }
+            else if (!_holdingAddresses)
+            {
+                _handedOver.TrySetResult();
+            }
+            return _handedOver.Task;
+        }
+    }
+
+    /// <summary>
+    /// Planned handover that stays in the election (maintenance): the new, lower <paramref name="priority"/> is in
+    /// force at once and a master resigns as in <see cref="HandOverAsync"/>. Should no peer take over, this node
+    /// becomes master again after a master-down interval and keeps serving.
+    /// </summary>
+    public void Resign(byte priority)
+    {
+        lock (_gate)
+        {
+            _priority = priority;
+            if (_started && !_stopped && !_faulted && _state == VrrpState.Master)
+            {
+                ResignMastership();
+            }
+        }
+    }
+
+    private void ResignMastership()
+    {
+        _actions.SendAdvertisement(0);
+        CancelGarp();
+        _masterAddress = null;
+        // As a backup that still holds the VIPs: the next master's first advert starts the release; silence means
+        // nobody took over (see OnDownTimer).
+        EnterBackup(MasterDownInterval());
     }
 
     /// <summary>New effective priority from tracking; <paramref name="faulted"/> means a weight-0 condition is down.</summary>
@@ -126,15 +196,15 @@ public sealed class VrrpStateMachine : IDisposable
                 if (_state == VrrpState.Master)
                 {
                     _actions.SendAdvertisement(0);
-                    _actions.RemoveVirtualAddresses();
                 }
+                ReleaseNow();
                 SetState(VrrpState.Fault);
                 return;
             }
             if (!faulted && _faulted)
             {
                 _faulted = false;
-                if (_priority == 255)
+                if (_priority == 255 && !_leaving)
                 {
                     EnterMaster();
                 }
@@ -184,6 +254,11 @@ public sealed class VrrpStateMachine : IDisposable
 
     private void OnAdvertisementAsBackup(VrrpAdvertisement advert, IPAddress source)
     {
+        if (advert.Priority > 0 && _holdingAddresses)
+        {
+            // A master other than us: its gratuitous ARP went out before this advert.
+            ScheduleRelease();
+        }
         if (advert.Priority == 0)
         {
             _masterAddress = null;
@@ -222,7 +297,7 @@ public sealed class VrrpStateMachine : IDisposable
                 _actions.SendAdvertisement(_priority);
             }
             CancelGarp();
-            _actions.RemoveVirtualAddresses();
+            ScheduleRelease();
             _masterAddress = source;
             _masterPriority = advert.Priority;
             if (_settings.Version == VrrpVersion.V3)
@@ -248,6 +323,12 @@ public sealed class VrrpStateMachine : IDisposable
         {
             return;
         }
+        if (_leaving)
+        {
+            // Nobody took over from a node that is going away: it cannot keep the VIPs.
+            ReleaseNow();
+            return;
+        }
         var now = _time.GetUtcNow();
         if (now < _listenUntil)
         {
@@ -269,15 +350,26 @@ public sealed class VrrpStateMachine : IDisposable
 
     private void EnterMaster()
     {
+        if (_leaving)
+        {
+            return;
+        }
         _masterInterval = _settings.IntervalCentiseconds;
         _masterAddress = null;
         _masterPriority = _priority;
-        _actions.SendAdvertisement(_priority);
-        _actions.AddVirtualAddresses();
+        // Addresses and gratuitous ARP before the advert: the advert is what makes the old master let go, and by
+        // then clients must already have been told where the VIPs are.
+        CancelRelease();
+        if (!_holdingAddresses)
+        {
+            _actions.AddVirtualAddresses();
+            _holdingAddresses = true;
+        }
         if (_settings.Garp.MasterRepeat > 0)
         {
             _actions.SendGratuitousArp(_settings.Garp.MasterRepeat);
         }
+        _actions.SendAdvertisement(_priority);
         ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
         ScheduleGarpFollowUp(first: true);
         SetState(VrrpState.Master);
@@ -320,6 +412,51 @@ public sealed class VrrpStateMachine : IDisposable
         }, null, due, Timeout.InfiniteTimeSpan);
     }
 
+    private void ScheduleRelease()
+    {
+        if (!_holdingAddresses || _releaseTimer is not null)
+        {
+            return;
+        }
+        if (_settings.ReleaseDelay <= TimeSpan.Zero)
+        {
+            ReleaseNow();
+            return;
+        }
+        int generation = ++_releaseGeneration;
+        _releaseTimer = _time.CreateTimer(_ =>
+        {
+            lock (_gate)
+            {
+                if (generation == _releaseGeneration && !_stopped && _state != VrrpState.Master)
+                {
+                    ReleaseNow();
+                }
+            }
+        }, null, _settings.ReleaseDelay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void ReleaseNow()
+    {
+        CancelRelease();
+        if (_holdingAddresses)
+        {
+            _holdingAddresses = false;
+            _actions.RemoveVirtualAddresses();
+        }
+        if (_leaving)
+        {
+            _handedOver?.TrySetResult();
+        }
+    }
+
+    private void CancelRelease()
+    {
+        _releaseGeneration++;
+        _releaseTimer?.Dispose();
+        _releaseTimer = null;
+    }
+
     private void ScheduleTimer(TimeSpan due, Action onFire)
     {
         int generation = ++_timerGeneration;
@@ -343,6 +480,7 @@ public sealed class VrrpStateMachine : IDisposable
         _timer?.Dispose();
         _timer = null;
         CancelGarp();
+        CancelRelease();
     }
 
     private void CancelGarp()

@@ -33,6 +33,12 @@ internal sealed partial class VrrpInstanceRunner
         [LoggerMessage(EventId = 5010, Level = LogLevel.Information, Message = "VRRP {Instance}: {Source} resigned (priority 0 advert)")]
         public static partial void PeerResigned(ILogger logger, string instance, string source);
 
+        [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "VRRP {Instance}: handed over to {Peer}; VIPs released {Milliseconds:F0} ms after resigning")]
+        public static partial void HandedOver(ILogger logger, string instance, string peer, double milliseconds);
+
+        [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "VRRP {Instance}: maintenance {State}, priority {Priority}")]
+        public static partial void Maintenance(ILogger logger, string instance, string state, int priority);
+
         [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "VRRP {Instance}: peer {Source} uses the pre-1.3.7 VRRPv3 unicast checksum form")]
         public static partial void LegacyChecksum(ILogger logger, string instance, string source);
     }

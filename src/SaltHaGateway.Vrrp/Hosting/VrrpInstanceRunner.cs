@@ -40,10 +40,12 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     // Peers that checksum v3 unicast with the multicast group (keepalived <= 1.3.6); we answer in kind, as keepalived does.
     private readonly ConcurrentDictionary<IPAddress, bool> _legacyPeers = new();
     private readonly List<Task> _loops = [];
+    private volatile bool _maintenance;
 
     public VrrpInstanceRunner(VrrpInstanceDefinition def, IReadOnlyList<(TrackDefinition, ITrackedCondition)> tracked,
-        TimeProvider time, ILogger logger, VrrpMetrics metrics)
+        TimeProvider time, ILogger logger, VrrpMetrics metrics, bool maintenance = false)
     {
+        _maintenance = maintenance;
         _def = def;
         _settings = def.Settings;
         _tracked = tracked;
@@ -101,8 +103,52 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _machine.Start(priority, faulted);
     }
 
-    /// <summary>Sends priority 0 and removes the VIPs if master; <see cref="StopAsync"/> finishes the job.</summary>
-    public void Resign() => _machine?.Stop();
+    /// <summary>
+    /// Planned handover before a stop (see <see cref="VrrpStateMachine.HandOverAsync"/>): completes once this node
+    /// holds no VIP, a peer having taken over (or nobody within a master-down interval).
+    /// </summary>
+    public async Task HandOverAsync()
+    {
+        if (_machine is not { } machine)
+        {
+            return;
+        }
+        var started = _time.GetTimestamp();
+        bool wasMaster = machine.State == VrrpState.Master;
+        await machine.HandOverAsync().ConfigureAwait(false);
+        if (wasMaster)
+        {
+            var snap = machine.Snapshot();
+            Log.HandedOver(_logger, Name, snap.MasterAddress?.ToString() ?? "no peer", _time.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    /// <summary>
+    /// Maintenance: priority 1 while on (a master hands the VIPs over without losing a packet, and this node stays
+    /// backup unless no peer is left to serve); off restores the tracked priority, so preemption works as configured.
+    /// </summary>
+    public void SetMaintenance(bool on)
+    {
+        lock (_trackingGate)
+        {
+            if (_maintenance == on)
+            {
+                return;
+            }
+            _maintenance = on;
+            var (priority, faulted) = ComputePriority();
+            _metrics.Priority.WithLabels(Name).Set(priority);
+            Log.Maintenance(_logger, Name, on ? "on" : "off", priority);
+            if (on)
+            {
+                _machine?.Resign(priority);
+            }
+            else
+            {
+                _machine?.UpdateTracking(priority, faulted);
+            }
+        }
+    }
 
     public async Task StopAsync()
     {
@@ -142,6 +188,8 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             _settings.Priority,
             snap?.Priority ?? priority,
             faulted,
+            _maintenance,
+            snap?.HoldingAddresses ?? false,
             _localAddress.ToString(),
             snap?.MasterAddress?.ToString(),
             _settings.VirtualAddresses.Select(v => v.ToString()).ToArray(),
@@ -152,8 +200,11 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray());
     }
 
-    private (byte Priority, bool Faulted) ComputePriority() =>
-        EffectivePriority.Compute(_settings.Priority, _tracked.Select(t => (t.Track.Weight, t.Condition.IsUp)));
+    private (byte Priority, bool Faulted) ComputePriority()
+    {
+        var (priority, faulted) = EffectivePriority.Compute(_settings.Priority, _tracked.Select(t => (t.Track.Weight, t.Condition.IsUp)));
+        return (_maintenance ? (byte)1 : priority, faulted);
+    }
 
     private void OnTrackingChanged()
     {

@@ -10,6 +10,8 @@ public sealed record VrrpInstanceStatus(
     int BasePriority,
     int EffectivePriority,
     bool Faulted,
+    bool Maintenance,
+    bool HoldingAddresses,
     string SourceAddress,
     string? MasterAddress,
     string[] VirtualAddresses,

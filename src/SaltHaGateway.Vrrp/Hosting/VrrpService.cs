@@ -19,6 +19,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     private readonly List<VrrpInstanceRunner> _runners = [];
     private readonly List<PolledCondition> _builtIn = [];
     private DedicatedThreadTimeProvider? _timerThread;
+    private volatile bool _maintenance;
 
     public VrrpService(IReadOnlyList<VrrpInstanceDefinition> definitions, VrrpOptions options, IEnumerable<ITrackedCondition> conditions,
         TimeProvider time, ILoggerFactory loggers, VrrpMetrics metrics)
@@ -37,6 +38,19 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     }
 
     public IReadOnlyList<VrrpInstanceStatus> Status() => _runners.Select(r => r.Status()).ToArray();
+
+    /// <summary>How long a graceful stop waits for the peer to take the VIPs before it lets go regardless.</summary>
+    public TimeSpan HandoverTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Maintenance on every instance (see <see cref="VrrpInstanceRunner.SetMaintenance"/>); may be set before start.</summary>
+    public void SetMaintenance(bool on)
+    {
+        _maintenance = on;
+        foreach (var runner in _runners)
+        {
+            runner.SetMaintenance(on);
+        }
+    }
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -89,7 +103,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
         }
         foreach (var (def, tracked) in plans)
         {
-            var runner = new VrrpInstanceRunner(def, tracked, machineTime, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics);
+            var runner = new VrrpInstanceRunner(def, tracked, machineTime, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics, _maintenance);
             _runners.Add(runner);
             runner.Start();
         }
@@ -100,15 +114,21 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Resign before the rest of the host shuts down, so the peer's takeover starts as early as possible.</summary>
-    public Task StoppingAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Hand the VIPs over before the rest of the host shuts down: the listeners keep serving until the peer has
+    /// announced itself master (and its gratuitous ARP is out), so no client packet meets a node without the VIP.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        foreach (var runner in _runners)
+        var all = Task.WhenAll(_runners.Select(r => r.HandOverAsync()));
+        if (await Task.WhenAny(all, Task.Delay(HandoverTimeout, cancellationToken)).ConfigureAwait(false) != all)
         {
-            runner.Resign();
+            LogHandoverTimeout(HandoverTimeout.TotalSeconds);
         }
-        return Task.CompletedTask;
     }
+
+    [LoggerMessage(EventId = 5013, Level = LogLevel.Warning, Message = "VRRP: the handover did not finish within {Seconds} s; stopping anyway")]
+    private partial void LogHandoverTimeout(double seconds);
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -4,36 +4,62 @@ using Microsoft.AspNetCore.Routing.Matching;
 
 namespace SaltHaGateway.Admin;
 
-/// <summary>Marks an endpoint as served only on the admin listener.</summary>
+/// <summary>Marks an endpoint as served only on the admin listener (and the control socket).</summary>
 public sealed class AdminEndpointMetadata
 {
     public static readonly AdminEndpointMetadata Instance = new();
+}
+
+/// <summary>Marks an endpoint that changes state: served only on the control socket.</summary>
+public sealed class ControlEndpointMetadata
+{
+    public static readonly ControlEndpointMetadata Instance = new();
+}
+
+/// <summary>Which listener a connection arrived on.</summary>
+public enum ListenerKind
+{
+    Proxy,
+    Admin,
+    /// <summary>The local unix socket (root only): read-only admin endpoints and the state-changing ones.</summary>
+    Control,
 }
 
 /// <summary>
 /// Keeps the two listeners apart by the port a connection arrived on, not by its Host header (which a client
 /// chooses): where a path has an admin endpoint, it matches only on the admin port and the proxy route only on the
 /// proxy ports, so /metrics on port 80 still goes to the upstream. The policy only runs for such paths; that
-/// nothing else on the admin port is proxied is the proxy pipeline's first step (see GatewayApp).
+/// nothing else on the admin port is proxied is the proxy pipeline's first step (see GatewayApp). Endpoints that
+/// change state exist only on the control socket, which a process must be root to open; a browser page or a host
+/// on the network can reach neither them nor the socket.
 /// </summary>
 public sealed class AdminListenerPolicy(AdminPort adminPort) : MatcherPolicy, IEndpointSelectorPolicy
 {
     public override int Order => -100;
 
     public bool AppliesToEndpoints(IReadOnlyList<Endpoint> endpoints) =>
-        endpoints.Any(e => e.Metadata.GetMetadata<AdminEndpointMetadata>() is not null);
+        endpoints.Any(e => e.Metadata.GetMetadata<AdminEndpointMetadata>() is not null || e.Metadata.GetMetadata<ControlEndpointMetadata>() is not null);
 
     public Task ApplyAsync(HttpContext httpContext, CandidateSet candidates)
     {
-        var onAdmin = httpContext.Connection.LocalPort == adminPort.Port;
+        var on = KindOf(httpContext.Connection, adminPort.Port);
         for (var i = 0; i < candidates.Count; i++)
         {
             if (!candidates.IsValidCandidate(i)) continue;
-            var isAdmin = candidates[i].Endpoint.Metadata.GetMetadata<AdminEndpointMetadata>() is not null;
-            if (isAdmin != onAdmin) candidates.SetValidity(i, false);
+            var metadata = candidates[i].Endpoint.Metadata;
+            var valid = metadata.GetMetadata<ControlEndpointMetadata>() is not null ? on == ListenerKind.Control
+                : metadata.GetMetadata<AdminEndpointMetadata>() is not null ? on != ListenerKind.Proxy
+                : on == ListenerKind.Proxy;
+            if (!valid) candidates.SetValidity(i, false);
         }
         return Task.CompletedTask;
     }
+
+    /// <summary>A unix-socket connection has no IP address; the admin listener is known by its port.</summary>
+    public static ListenerKind KindOf(ConnectionInfo connection, int adminPort) =>
+        connection.LocalIpAddress is null ? ListenerKind.Control
+        : connection.LocalPort == adminPort ? ListenerKind.Admin
+        : ListenerKind.Proxy;
 }
 
 /// <summary>The port the admin listener is bound to (known after start when configured as port 0).</summary>
@@ -46,4 +72,7 @@ public static class AdminEndpointExtensions
 {
     public static TBuilder AdminOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(AdminEndpointMetadata.Instance);
+
+    public static TBuilder ControlOnly<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(ControlEndpointMetadata.Instance);
 }

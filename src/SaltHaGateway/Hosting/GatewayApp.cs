@@ -7,6 +7,8 @@ using SaltHaGateway.Health;
 using SaltHaGateway.Sync;
 using SaltHaGateway.Vrrp;
 using SaltHaGateway.Admin;
+using SaltHaGateway.Control;
+using SaltHaGateway.Maintenance;
 using SaltHaGateway.Proxy;
 using SaltHaGateway.Proxy.Configuration;
 using Serilog;
@@ -32,11 +34,26 @@ public static class GatewayApp
 
         var options = check.Gateway!;
         await using var logger = GatewayLogging.Create(options.JsonLogs, options.LogLevel);
-        var app = Build(file, check, options, logger);
+        ControlSocket.Plan control;
         try
         {
+            control = ControlSocket.Prepare(options.ControlSocket);
+        }
+        catch (InvalidOperationException e)
+        {
+            await stderr.WriteLineAsync($"salt-ha-gateway: {file}: {e.Message}");
+            return 1;
+        }
+        if (!control.Available)
+            logger.Warning("Control socket {Path} unavailable ({Problem}): `maintenance` and other state-changing verbs will not work; run as root or set Gateway:Control:Socket",
+                control.Path, control.Problem);
+        var app = Build(file, check, options, logger, control);
+        try
+        {
+            app.Services.GetRequiredService<MaintenanceMode>().ApplyAtStart();
             await RunFirstHealthRoundAsync(app, ct);
             await app.StartAsync(ct);
+            if (control.Available) ControlSocket.Restrict(control.Path);
         }
         catch (Exception e) when (BindFailure.Explain(e, options) is { } why)
         {
@@ -58,11 +75,12 @@ public static class GatewayApp
         finally
         {
             await app.DisposeAsync();
+            if (control.Available) ControlSocket.Remove(control.Path);
         }
         return 0;
     }
 
-    public static WebApplication Build(string file, ConfigCheck.Result check, GatewayOptions options, Serilog.ILogger logger)
+    public static WebApplication Build(string file, ConfigCheck.Result check, GatewayOptions options, Serilog.ILogger logger, ControlSocket.Plan? control = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -81,6 +99,7 @@ public static class GatewayApp
                 if (listen.IsAny) kestrel.ListenAnyIP(listen.Port);
                 else kestrel.Listen(listen.Address!, listen.Port);
             }
+            if (control is { Available: true }) kestrel.ListenUnixSocket(control.Path);
         });
 
         var services = builder.Services;
@@ -106,6 +125,7 @@ public static class GatewayApp
             services.AddSingleton<ITrackedCondition>(sp => sp.GetRequiredService<SyncHealthCondition>().Condition);
         }
         services.AddVrrp(check.Configuration.GetSection("Vrrp"));
+        services.AddSingleton<MaintenanceMode>();
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
             .AddCheck("alive", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), ["live"])
@@ -122,13 +142,13 @@ public static class GatewayApp
         {
             var writer = app.Services.GetRequiredService<AccessLogWriter>();
             var time = app.Services.GetRequiredService<TimeProvider>();
-            app.UseWhen(c => c.Connection.LocalPort != adminPort,
+            app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy,
                 b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
         }
-        // Nothing on the admin listener is proxied.
+        // Nothing on the admin listener or the control socket is proxied.
         app.MapGatewayProxy(next => context =>
         {
-            if (context.Connection.LocalPort != adminPort) return next(context);
+            if (AdminListenerPolicy.KindOf(context.Connection, adminPort) == ListenerKind.Proxy) return next(context);
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             return Task.CompletedTask;
         });
@@ -168,6 +188,7 @@ public static class GatewayApp
         app.MapVrrpStatus().AdminOnly();
         app.MapConfigSyncStatus().AdminOnly();
         app.MapConfigSyncConflicts().AdminOnly();
+        app.MapMaintenance();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }
@@ -175,9 +196,9 @@ public static class GatewayApp
     private static void OnStarted(WebApplication app, GatewayOptions options)
     {
         app.Services.GetRequiredService<ListenerReadiness>().MarkBound();
-        var tracking = app.Services.GetRequiredService<VrrpTracking>();
-        tracking.Listener.Set(true);
-        app.Lifetime.ApplicationStopping.Register(() => tracking.Listener.Set(false));
+        // The listener condition stays up through a graceful stop: VRRP hands the VIP over first (make-before-break),
+        // and the listeners keep serving until the peer has taken it.
+        app.Services.GetRequiredService<VrrpTracking>().Listener.Set(true);
         var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
         var reloader = app.Services.GetRequiredService<ConfigFileReloader>();
         log.LogInformation("salt-ha-gateway listening on {Listen}; admin on {Admin}; config generation {Generation} (revision {Revision})",

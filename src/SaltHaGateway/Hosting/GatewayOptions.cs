@@ -18,11 +18,17 @@ public sealed record GatewayOptions(
     string AccessLogPath,
     bool JsonLogs,
     Serilog.Events.LogEventLevel LogLevel,
-    IReadOnlyList<StatusPageOptions> StatusPages)
+    IReadOnlyList<StatusPageOptions> StatusPages,
+    string StateDirectory = GatewayOptions.DefaultStateDirectory,
+    string ControlSocket = GatewayOptions.DefaultControlSocket)
 {
-    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages"];
+    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control"];
     public const string DefaultListen = "http://*:80";
     public const string DefaultAdminListen = "http://127.0.0.1:9145";
+    public const string DefaultStateDirectory = "/var/lib/salt-ha-gateway";
+    public const string DefaultControlSocket = "/run/salt-ha-gateway/control.sock";
+    /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
+    private const int MaxSocketPathBytes = 107;
 
     public static GatewayOptions? Parse(IConfiguration configuration, List<ConfigError> errors)
     {
@@ -87,12 +93,26 @@ public sealed record GatewayOptions(
             pages.Add(new StatusPageOptions(pagePath, access, pageFormat));
         }
 
+        var stateDirectory = section["StateDirectory"] ?? DefaultStateDirectory;
+        if (!Path.IsPathFullyQualified(stateDirectory))
+            errors.Add(new("Gateway:StateDirectory", $"\"{stateDirectory}\" is not an absolute path"));
+        var controlSocket = section["Control:Socket"] ?? DefaultControlSocket;
+        if (!Path.IsPathFullyQualified(controlSocket))
+            errors.Add(new("Gateway:Control:Socket", $"\"{controlSocket}\" is not an absolute path"));
+        else if (System.Text.Encoding.UTF8.GetByteCount(controlSocket) > MaxSocketPathBytes)
+            errors.Add(new("Gateway:Control:Socket", $"longer than the {MaxSocketPathBytes} bytes a unix socket path may have"));
+        foreach (var child in section.GetSection("Control").GetChildren())
+        {
+            if (!string.Equals(child.Key, "Socket", StringComparison.OrdinalIgnoreCase))
+                errors.Add(new($"Gateway:Control:{child.Key}", "unknown key; expected Socket"));
+        }
+
         foreach (var child in section.GetChildren())
         {
             if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-                errors.Add(new($"Gateway:{child.Key}", "unknown key; expected Listen, Admin, AccessLog, Log, StatusPages"));
+                errors.Add(new($"Gateway:{child.Key}", "unknown key; expected " + string.Join(", ", KnownKeys)));
         }
-        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages);
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket);
     }
 
     private static T Invalid<T>(List<ConfigError> errors, string path, string message, T fallback)

@@ -40,7 +40,8 @@ public sealed class VrrpStateMachineTests
         Assert.Equal(VrrpState.Backup, m.State);
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Equal(VrrpState.Master, m.State);
-        Assert.Equal(["Initialize->Backup", "advert 100", "add", "garp 5", "Backup->Master"], _actions.Log);
+        // Addresses and gratuitous ARP go out before the advert that makes the old master let go.
+        Assert.Equal(["Initialize->Backup", "add", "garp 5", "advert 100", "Backup->Master"], _actions.Log);
     }
 
     [Fact]
@@ -182,6 +183,7 @@ public sealed class VrrpStateMachineTests
         Assert.Equal(VrrpState.Master, m.State);
         m.OnAdvertisement(Advert(255), PeerHigh);
         Assert.Equal(VrrpState.Backup, m.State);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
         Assert.Contains("remove", _actions.Log);
     }
 
@@ -192,10 +194,10 @@ public sealed class VrrpStateMachineTests
         m.Start(255, false);
         _actions.Clear();
         m.OnAdvertisement(Advert(255), PeerHigh);
-        Assert.Equal(["advert 255", "remove", "Master->Backup"], _actions.Log);
+        Assert.Equal(["advert 255", "Master->Backup"], _actions.Log);
 
         var rfc = new RecordingActions();
-        var strict = new VrrpStateMachine(Settings() with { Priority = 255, HigherPrioritySendAdvert = false }, Local, rfc, _time);
+        var strict = new VrrpStateMachine(Settings() with { Priority = 255, HigherPrioritySendAdvert = false, ReleaseDelay = TimeSpan.Zero }, Local, rfc, _time);
         strict.Start(255, false);
         rfc.Clear();
         strict.OnAdvertisement(Advert(255), PeerHigh);
@@ -296,5 +298,153 @@ public sealed class VrrpStateMachineTests
         _time.Advance(TimeSpan.FromSeconds(10));
         Assert.Equal(VrrpState.Fault, m.State);
         Assert.Empty(_actions.Adverts);
+    }
+
+    [Fact]
+    public void Master_beaten_by_a_peer_keeps_the_vips_for_the_release_delay_then_removes_them()
+    {
+        var m = Machine(Settings() with { Priority = 100 });
+        m.Start(100, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        _actions.Clear();
+        m.OnAdvertisement(Advert(150), PeerHigh);
+        Assert.Equal(VrrpState.Backup, m.State);
+        Assert.True(_actions.VipsPresent);
+        Assert.True(m.Snapshot().HoldingAddresses);
+        _time.Advance(TimeSpan.FromMilliseconds(199));
+        Assert.True(_actions.VipsPresent);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(_actions.VipsPresent);
+        Assert.False(m.Snapshot().HoldingAddresses);
+        Assert.Equal(["advert 100", "Master->Backup", "remove"], _actions.Log);
+    }
+
+    [Fact]
+    public void Becoming_master_again_while_still_holding_the_vips_cancels_the_release_and_adds_nothing_twice()
+    {
+        var m = Machine(Settings() with { Priority = 100, ReleaseDelay = TimeSpan.FromSeconds(10) });
+        m.Start(100, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        m.OnAdvertisement(Advert(150), PeerHigh);
+        _actions.Clear();
+        // The winner falls silent: after a master-down interval this node takes over again, VIPs never left.
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(VrrpState.Master, m.State);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain("remove", _actions.Log);
+        Assert.DoesNotContain("add", _actions.Log);
+        Assert.True(_actions.VipsPresent);
+    }
+
+    [Fact]
+    public void Planned_handover_resigns_but_keeps_the_vips_until_the_taker_has_advertised()
+    {
+        var m = Machine(Settings() with { Priority = 150 });
+        m.Start(150, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        _actions.Clear();
+        var done = m.HandOverAsync();
+        Assert.Equal(["advert 0", "Master->Backup"], _actions.Log);
+        Assert.True(_actions.VipsPresent);
+        Assert.False(done.IsCompleted);
+
+        _time.Advance(TimeSpan.FromMilliseconds(500));   // the peer's skew time, whatever it is
+        Assert.True(_actions.VipsPresent);
+        m.OnAdvertisement(Advert(100), PeerHigh);        // the peer is master; its GARP went out before this
+        Assert.True(_actions.VipsPresent);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.False(_actions.VipsPresent);
+        Assert.True(done.IsCompletedSuccessfully);
+
+        // Leaving: even a long silence never makes it master again.
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(VrrpState.Backup, m.State);
+        Assert.Equal([0], _actions.Adverts);
+    }
+
+    [Fact]
+    public void Planned_handover_with_no_taker_releases_after_a_master_down_interval()
+    {
+        var m = Machine(Settings() with { Priority = 150 });
+        m.Start(150, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        var done = m.HandOverAsync();
+        // 3 × 1 s + (256 − 150)/256 s = 3.414 s
+        _time.Advance(TimeSpan.FromMilliseconds(3400));
+        Assert.False(done.IsCompleted);
+        Assert.True(_actions.VipsPresent);
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+        Assert.True(done.IsCompletedSuccessfully);
+        Assert.False(_actions.VipsPresent);
+        Assert.NotEqual(VrrpState.Master, m.State);
+    }
+
+    [Fact]
+    public void Handover_of_a_backup_is_done_at_once()
+    {
+        var m = Machine(Settings());
+        m.Start(100, false);
+        m.OnAdvertisement(Advert(150), PeerHigh);
+        Assert.True(m.HandOverAsync().IsCompletedSuccessfully);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(VrrpState.Backup, m.State);
+        Assert.Empty(_actions.Adverts);
+    }
+
+    [Fact]
+    public void Resign_for_maintenance_hands_over_and_stays_backup_behind_the_peer()
+    {
+        var m = Machine(Settings() with { Priority = 150 });
+        m.Start(150, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        _actions.Clear();
+        m.Resign(1);
+        Assert.Equal(["advert 0", "Master->Backup"], _actions.Log);
+        Assert.True(_actions.VipsPresent);
+        m.OnAdvertisement(Advert(100), PeerHigh);
+        _time.Advance(TimeSpan.FromMilliseconds(200));
+        Assert.False(_actions.VipsPresent);
+        for (int i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(1));
+            m.OnAdvertisement(Advert(100), PeerHigh);
+        }
+        Assert.Equal(VrrpState.Backup, m.State);
+
+        // Maintenance off: the base priority is back and preemption takes the VIP after a master-down interval.
+        m.UpdateTracking(150, false);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        m.OnAdvertisement(Advert(100), PeerHigh);
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(VrrpState.Master, m.State);
+    }
+
+    [Fact]
+    public void Resign_with_no_peer_to_take_over_keeps_serving()
+    {
+        var m = Machine(Settings() with { Priority = 150 });
+        m.Start(150, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        _actions.Clear();
+        m.Resign(1);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        Assert.Equal(VrrpState.Master, m.State);
+        Assert.True(_actions.VipsPresent);
+        Assert.DoesNotContain("remove", _actions.Log);
+        Assert.DoesNotContain("add", _actions.Log);
+        Assert.Equal(1, _actions.Adverts[^1]);
+    }
+
+    [Fact]
+    public void A_fault_during_the_release_delay_releases_at_once()
+    {
+        var m = Machine(Settings() with { Priority = 100 });
+        m.Start(100, false);
+        _time.Advance(TimeSpan.FromSeconds(4));
+        m.OnAdvertisement(Advert(150), PeerHigh);
+        Assert.True(_actions.VipsPresent);
+        m.UpdateTracking(100, faulted: true);
+        Assert.False(_actions.VipsPresent);
+        Assert.Equal(VrrpState.Fault, m.State);
     }
 }
