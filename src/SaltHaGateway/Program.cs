@@ -48,6 +48,14 @@ maintenance.TreatUnmatchedTokensAsErrors = false;
 maintenance.SetAction((result, ct) => MaintenanceCommand.RunAsync(result.GetValue(maintenanceState)!, result.GetValue(configOption),
     [.. result.UnmatchedTokens], Console.Out, Console.Error, ct));
 root.Subcommands.Add(maintenance);
+var statusJson = new Option<bool>("--json") { Description = "Print the JSON of GET /pair/status instead of the table" };
+var status = new Command("status", "One screen for the pair: who holds the VIP, both nodes' VRRP state, upstream servers, sync peers and conflicts, maintenance.")
+{
+    configOption, statusJson,
+};
+status.TreatUnmatchedTokensAsErrors = false;
+status.SetAction((result, ct) => StatusCommand.RunAsync(result.GetValue(configOption), [.. result.UnmatchedTokens], result.GetValue(statusJson), Console.Out, Console.Error, ct));
+root.Subcommands.Add(status);
 foreach (var command in GatewayCommands.Extra()) root.Subcommands.Add(command);
 
 return await root.Parse(args).InvokeAsync();

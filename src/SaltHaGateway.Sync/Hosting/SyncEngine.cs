@@ -58,6 +58,28 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
 
     public string? NodeId => _identity?.NodeId;
 
+    /// <summary>This gateway's summary as JSON, served to pinned peers at <see cref="SyncProtocol.NodeStatusPath"/>
+    /// (so a pair-wide status needs no new port and no new trust). Set by the host before start.</summary>
+    public Func<byte[]?>? NodeStatus { get; set; }
+
+    /// <summary>Each peer's summary (raw JSON), or why it could not be read.</summary>
+    public async Task<IReadOnlyList<(string Url, string? NodeId, string? Json, string? Error)>> FetchPeerStatusAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var links = _links;
+        var reads = links.Select(async l =>
+        {
+            try
+            {
+                return (l.Url.ToString(), (string?)l.NodeId, (string?)await l.GetNodeStatusAsync(timeout, ct).ConfigureAwait(false), (string?)null);
+            }
+            catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+            {
+                return (l.Url.ToString(), l.NodeId, null, e is OperationCanceledException ? "no answer within " + timeout.TotalSeconds + " s" : e.Message);
+            }
+        });
+        return await Task.WhenAll(reads).ConfigureAwait(false);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(_options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -93,7 +115,7 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         _localHooksArmed = true; // what the first scan found was there before this start, not an edit
 
         _server = new PeerServer(new Uri(_options.Listen!), _identity, peers.ToDictionary(p => p.Fingerprint, p => NodeIdentity.NodeIdOf(p.Fingerprint)),
-            log, _roots, _metrics, _time, _loggers);
+            log, _roots, _metrics, _time, _loggers, () => NodeStatus?.Invoke());
         await _server.StartAsync(ct).ConfigureAwait(false);
         _links = peers.Select(p => new PeerLink(p.Url, p.Fingerprint, _identity, store, applier, _gate, _roots, _metrics, _time,
             _loggers.CreateLogger<PeerLink>()) { PollWait = _settings.PollWait, BatchSize = _settings.BatchSize }).ToList();

@@ -250,6 +250,14 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
         _metrics.PeerConnected.WithLabels(NodeId).Set(value ? 1 : 0);
     }
 
+    /// <summary>The peer gateway's summary over this link's mutually authenticated connection.</summary>
+    public async Task<string> GetNodeStatusAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(timeout);
+        return await _http.GetStringAsync(SyncProtocol.NodeStatusPath, cts.Token).ConfigureAwait(false);
+    }
+
     public void Dispose() => _http.Dispose();
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Peer {Url} (node {Node}) connected")]

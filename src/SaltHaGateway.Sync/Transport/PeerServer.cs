@@ -25,7 +25,7 @@ namespace SaltHaGateway.Sync.Transport;
 /// </summary>
 internal sealed partial class PeerServer(
     Uri listen, NodeIdentity identity, IReadOnlyDictionary<string, string> peerNodeByFingerprint, ChangeLog log,
-    RootRegistry roots, SyncMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory) : IAsyncDisposable
+    RootRegistry roots, SyncMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Func<byte[]?>? nodeStatus = null) : IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<PeerServer>();
     private WebApplication? _app;
@@ -70,6 +70,9 @@ internal sealed partial class PeerServer(
             new HelloResponse(SyncProtocol.Version, identity.NodeId, log.Store.IndexId, log.Store.MaxSequence, roots.All.Select(r => r.Id).ToArray()),
             WireJsonContext.Default.HelloResponse));
         _app.MapGet(SyncProtocol.ChangesPath, ServeChangesAsync);
+        _app.MapGet(SyncProtocol.NodeStatusPath, () => nodeStatus?.Invoke() is { } json
+            ? Results.Bytes(json, "application/json")
+            : Results.NotFound());
         _app.MapGet(SyncProtocol.ContentPath, ServeContentAsync);
         await _app.StartAsync(ct).ConfigureAwait(false);
         var bound = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()

@@ -25,6 +25,8 @@ public static class SyncProtocol
 {
     public const int Version = 1;
     public const string HelloPath = "/sync/v1/hello";
+    /// <summary>The peer gateway's own summary (VRRP, upstreams, maintenance), opaque JSON that the host provides.</summary>
+    public const string NodeStatusPath = "/sync/v1/node-status";
     public const string ChangesPath = "/sync/v1/changes";
     public const string ContentPath = "/sync/v1/content";
     public const int InlineMaxBytes = 256 * 1024;

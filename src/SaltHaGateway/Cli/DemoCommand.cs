@@ -16,7 +16,7 @@ public static class DemoCommand
         var adminPort = port + 1;
         var dir = Directory.CreateTempSubdirectory("salt-ha-gateway-demo");
         var configFile = Path.Combine(dir.FullName, "gateway.json");
-        await File.WriteAllTextAsync(configFile, DemoConfig(port, adminPort, a.Port, b.Port).ToJsonString(new() { WriteIndented = true }), ct);
+        await File.WriteAllTextAsync(configFile, DemoConfig(port, adminPort, a.Port, b.Port, dir.FullName).ToJsonString(new() { WriteIndented = true }), ct);
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gateway = Hosting.GatewayApp.RunAsync(configFile, [], stderr, cts.Token);
@@ -81,13 +81,16 @@ public static class DemoCommand
         }
     }
 
-    private static JsonObject DemoConfig(int port, int adminPort, int portA, int portB) => new()
+    private static JsonObject DemoConfig(int port, int adminPort, int portA, int portB, string dir) => new()
     {
         ["Gateway"] = new JsonObject
         {
             ["Listen"] = new JsonArray($"http://127.0.0.1:{port}"),
             ["Admin"] = new JsonObject { ["Listen"] = $"http://127.0.0.1:{adminPort}" },
             ["AccessLog"] = new JsonObject { ["Format"] = "off" },
+            // The demo runs beside a real gateway too, and as an ordinary user: its own state and control socket.
+            ["StateDirectory"] = dir,
+            ["Control"] = new JsonObject { ["Socket"] = Path.Combine(dir, "control.sock") },
         },
         ["ReverseProxy"] = new JsonObject
         {

@@ -5,6 +5,7 @@ using Prometheus;
 using SaltHaGateway.AccessLog;
 using SaltHaGateway.Health;
 using SaltHaGateway.Sync;
+using SaltHaGateway.Sync.Hosting;
 using SaltHaGateway.Vrrp;
 using SaltHaGateway.Admin;
 using SaltHaGateway.Control;
@@ -51,6 +52,11 @@ public static class GatewayApp
         try
         {
             app.Services.GetRequiredService<MaintenanceMode>().ApplyAtStart();
+            if (app.Services.GetService<SyncEngine>() is { } sync)
+            {
+                var pair = app.Services.GetRequiredService<PairStatusSource>();
+                sync.NodeStatus = pair.LocalJson;
+            }
             await RunFirstHealthRoundAsync(app, ct);
             await app.StartAsync(ct);
             if (control.Available) ControlSocket.Restrict(control.Path);
@@ -126,6 +132,7 @@ public static class GatewayApp
         }
         services.AddVrrp(check.Configuration.GetSection("Vrrp"));
         services.AddSingleton<MaintenanceMode>();
+        services.AddSingleton<PairStatusSource>();
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
             .AddCheck("alive", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), ["live"])
@@ -189,6 +196,8 @@ public static class GatewayApp
         app.MapConfigSyncStatus().AdminOnly();
         app.MapConfigSyncConflicts().AdminOnly();
         app.MapMaintenance();
+        app.MapGet("/pair/status", async (PairStatusSource pair, CancellationToken ct) =>
+            Results.Json(await pair.PairAsync(ct), PairStatusSource.Json)).AdminOnly();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }

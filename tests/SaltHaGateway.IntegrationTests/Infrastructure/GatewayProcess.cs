@@ -106,7 +106,21 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
         if (verb.Length > 0) info.ArgumentList.Add(verb);
         foreach (var a in args) info.ArgumentList.Add(a);
+        IsolateLocalState(info);
         return Process.Start(info)!;
+    }
+
+    /// <summary>
+    /// Gives each gateway a control socket and state directory of its own (the defaults under /run and /var/lib are
+    /// one per machine, and tests run several gateways at once). Config files that set them explicitly still win
+    /// only where the environment does not, so tests that care pass the same paths here.
+    /// </summary>
+    public static void IsolateLocalState(ProcessStartInfo info)
+    {
+        if (info.Environment.ContainsKey("Gateway__Control__Socket")) return;
+        var dir = Directory.CreateTempSubdirectory("shg-state-").FullName;
+        info.Environment["Gateway__Control__Socket"] = Path.Combine(dir, "control.sock");
+        info.Environment["Gateway__StateDirectory"] = dir;
     }
 
     /// <summary>Runs a verb to completion and returns its exit code and output.</summary>
