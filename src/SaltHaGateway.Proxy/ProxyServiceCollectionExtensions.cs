@@ -37,6 +37,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ProxyMetrics>(_ => new ProxyMetrics());
         services.AddSingleton<UpstreamUpGauge>();
         services.AddSingleton<UpstreamConnections>();
+        services.AddSingleton<ProxyPathWarmup>();
         services.AddSingleton(new InMemoryConfigProvider(source.Initial.Routes, source.Initial.Clusters, source.Initial.Revision));
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<InMemoryConfigProvider>());
         services.AddSingleton<ConfigFileReloader>();

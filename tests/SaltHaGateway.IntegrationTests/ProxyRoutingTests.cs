@@ -37,6 +37,24 @@ public sealed class ProxyRoutingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_start_up_warm_up_of_the_proxy_path_never_reaches_the_upstream_nor_the_access_log()
+    {
+        // The gateway is ready: its warm-up requests have gone through the proxy path to its own admin listener.
+        Assert.Equal(0, _echo.Requests);
+        Assert.DoesNotContain("HTTP/1.1\"", _gateway.Output);
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(_gateway.Url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, _echo.Requests);
+        // A client cannot pass for the warm-up: the header needs this process's token.
+        using var forged = new HttpRequestMessage(HttpMethod.Get, _gateway.Url);
+        forged.Headers.Add("X-Saltha-Warmup", "0000");
+        using var forgedResponse = await http.SendAsync(forged);
+        Assert.Equal(HttpStatusCode.OK, forgedResponse.StatusCode);
+        Assert.Equal(2, _echo.Requests);
+    }
+
+    [Fact]
     public async Task Forwards_path_query_and_nginx_style_headers()
     {
         var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_gateway.Url, "/minions/run?x=1&y=%20"));

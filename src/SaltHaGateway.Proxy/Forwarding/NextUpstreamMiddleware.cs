@@ -22,11 +22,18 @@ public sealed partial class NextUpstreamMiddleware(
     IUpstreamHealthSource health,
     ProxyMetrics metrics,
     TimeProvider time,
+    ProxyPathWarmup warmup,
     ILogger<NextUpstreamMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
         var feature = context.GetReverseProxyFeature();
+        if (warmup.Claims(context, out var warmupTarget))
+        {
+            feature.AvailableDestinations = warmupTarget;
+            await next(context);
+            return;
+        }
         var upstream = upstreams.Resolve(feature.Route.Cluster!);
         var routeId = feature.Route.Config.RouteId;
         var started = time.GetTimestamp();

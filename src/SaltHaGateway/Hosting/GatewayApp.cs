@@ -73,6 +73,7 @@ public static class GatewayApp
             await app.DisposeAsync();
             return 1;
         }
+        await WarmUpProxyPathAsync(app, options, ct);
         OnStarted(app, options);
         try
         {
@@ -149,7 +150,8 @@ public static class GatewayApp
         {
             var writer = app.Services.GetRequiredService<AccessLogWriter>();
             var time = app.Services.GetRequiredService<TimeProvider>();
-            app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy,
+            var warmup = app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>();
+            app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy && !warmup.Claims(c, out _),
                 b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
         }
         // Nothing on the admin listener or the control socket is proxied.
@@ -173,6 +175,21 @@ public static class GatewayApp
         await health.RunFirstRoundAsync(ct);
         app.Services.GetRequiredService<VrrpTracking>().Follow(health);
         app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>().RefreshHealth();
+    }
+
+    /// <summary>Before this node says it can serve (readiness, the VRRP <c>listener</c> condition), the proxy path is
+    /// compiled by a few requests that go to the admin listener instead of an upstream (see ProxyPathWarmup).</summary>
+    private static async Task WarmUpProxyPathAsync(WebApplication app, GatewayOptions options, CancellationToken ct)
+    {
+        static Uri Loopback(ListenAddress l) => new(l.IsAny || l.Address!.Equals(IPAddress.IPv6Any) || l.Address.Equals(IPAddress.Any)
+            ? $"http://127.0.0.1:{l.Port}/"
+            : $"http://{(l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString())}:{l.Port}/");
+        var route = app.Services.GetRequiredService<ConfigFileReloader>().Current.Routes.FirstOrDefault();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>()
+            .RunAsync(Loopback(options.Listen[0]), Loopback(options.AdminListen), route, requests: 3, ct);
+        app.Services.GetRequiredService<ILogger<WebApplication>>().LogDebug("proxy path warmed up in {Milliseconds:F0} ms",
+            System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private static void MapStatusPage(WebApplication app, StatusPageOptions page) =>

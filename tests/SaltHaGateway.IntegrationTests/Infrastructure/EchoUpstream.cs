@@ -12,15 +12,25 @@ namespace SaltHaGateway.IntegrationTests.Infrastructure;
 public sealed class EchoUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private readonly Counter _requests;
 
-    private EchoUpstream(WebApplication app, int port)
+    private sealed class Counter
+    {
+        public int Value;
+    }
+
+    private EchoUpstream(WebApplication app, int port, Counter requests)
     {
         _app = app;
+        _requests = requests;
         Port = port;
     }
 
     public int Port { get; }
     public string Address => $"http://127.0.0.1:{Port}";
+
+    /// <summary>HTTP requests received so far (WebSocket sessions included).</summary>
+    public int Requests => Volatile.Read(ref _requests.Value);
 
     public static async Task<EchoUpstream> StartAsync()
     {
@@ -28,6 +38,8 @@ public sealed class EchoUpstream : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => { k.Listen(IPAddress.Loopback, 0); k.Limits.MaxRequestBodySize = null; });
         var app = builder.Build();
+        var requests = new Counter();
+        app.Use((context, next) => { Interlocked.Increment(ref requests.Value); return next(context); });
         app.UseWebSockets();
         app.Map("/ws", async (HttpContext context) =>
         {
@@ -60,7 +72,7 @@ public sealed class EchoUpstream : IAsyncDisposable
             });
         });
         await app.StartAsync();
-        return new EchoUpstream(app, new Uri(app.Urls.First()).Port);
+        return new EchoUpstream(app, new Uri(app.Urls.First()).Port, requests);
     }
 
     public async ValueTask DisposeAsync()
