@@ -92,7 +92,7 @@ public sealed class VrrpFailoverTests
     {
         var info = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "netns", "exec", ns }.Concat(command)) info.ArgumentList.Add(a);
-        if (command[0] == GatewayProcess.Executable) GatewayProcess.IsolateLocalState(info);
+        if (command[0] == GatewayProcess.Executable) GatewayProcess.IsolateLocalState(info, command[^1]);
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };

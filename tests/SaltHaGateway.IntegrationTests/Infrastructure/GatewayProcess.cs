@@ -67,11 +67,16 @@ public sealed class GatewayProcess : IAsyncDisposable
         StartAsync(configText, port, adminPort, verb, extraArgs, wrapper: null);
 
     /// <param name="wrapper">A command the gateway is started under, e.g. unshare for a mount namespace.</param>
-    public static async Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, string[] extraArgs, string[]? wrapper)
+    /// <param name="configFile">An existing config file to run again (a restart); null writes a new one.</param>
+    public static async Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, string[] extraArgs, string[]? wrapper,
+        string? configFile = null)
     {
-        var dir = Directory.CreateTempSubdirectory("shg-it-");
-        var file = Path.Combine(dir.FullName, "gateway.json");
-        await File.WriteAllTextAsync(file, configText(port, adminPort));
+        var file = configFile;
+        if (file is null)
+        {
+            file = Path.Combine(Directory.CreateTempSubdirectory("shg-it-").FullName, "gateway.json");
+            await File.WriteAllTextAsync(file, configText(port, adminPort));
+        }
         var process = Start(verb, ["--config", file, .. extraArgs], wrapper);
         var gateway = new GatewayProcess(process, file, port, adminPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
@@ -106,19 +111,24 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
         if (verb.Length > 0) info.ArgumentList.Add(verb);
         foreach (var a in args) info.ArgumentList.Add(a);
-        IsolateLocalState(info);
+        var list = args.ToList();
+        var config = list.IndexOf("--config") is var i and >= 0 && i + 1 < list.Count ? list[i + 1] : null;
+        IsolateLocalState(info, config);
         return Process.Start(info)!;
     }
 
     /// <summary>
     /// Gives each gateway a control socket and state directory of its own (the defaults under /run and /var/lib are
     /// one per machine, and tests run several gateways at once). Config files that set them explicitly still win
-    /// only where the environment does not, so tests that care pass the same paths here.
+    /// only where the environment does not. With a config file the paths live beside it, so a verb run with the same
+    /// <c>--config</c> finds the gateway's control socket.
     /// </summary>
-    public static void IsolateLocalState(ProcessStartInfo info)
+    public static void IsolateLocalState(ProcessStartInfo info, string? configFile = null)
     {
         if (info.Environment.ContainsKey("Gateway__Control__Socket")) return;
-        var dir = Directory.CreateTempSubdirectory("shg-state-").FullName;
+        var dir = configFile is null
+            ? Directory.CreateTempSubdirectory("shg-state-").FullName
+            : Directory.CreateDirectory(Path.GetFullPath(configFile) + ".local").FullName;
         info.Environment["Gateway__Control__Socket"] = Path.Combine(dir, "control.sock");
         info.Environment["Gateway__StateDirectory"] = dir;
     }
@@ -156,7 +166,10 @@ public sealed class GatewayProcess : IAsyncDisposable
         File.Move(temp, ConfigFile, overwrite: true);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => DisposeAsync(keepFiles: false);
+
+    /// <param name="keepFiles">Keep the config and state (for a restart with the same files).</param>
+    public async ValueTask DisposeAsync(bool keepFiles)
     {
         if (!_process.HasExited)
         {
@@ -164,6 +177,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        if (keepFiles) return;
         try { Directory.Delete(Path.GetDirectoryName(ConfigFile)!, recursive: true); } catch (IOException) { }
     }
 }

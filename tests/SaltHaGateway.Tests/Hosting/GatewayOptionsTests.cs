@@ -45,4 +45,34 @@ public sealed class GatewayOptionsTests
         var (_, errors) = Parse(("Gateway:Lisen:0", "x"), ("Gateway:AccessLog:Format", "main"), ("Gateway:Log:Level", "loud"));
         Assert.Equal(["Gateway:AccessLog:Format", "Gateway:Lisen", "Gateway:Log:Level"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public void State_directory_and_control_socket_default_to_the_system_locations()
+    {
+        var (options, errors) = Parse();
+        Assert.Empty(errors);
+        Assert.Equal("/var/lib/salt-ha-gateway", options!.StateDirectory);
+        Assert.Equal("/run/salt-ha-gateway/control.sock", options.ControlSocket);
+    }
+
+    [Theory]
+    [InlineData("Gateway:StateDirectory", "state", "Gateway:StateDirectory", "not an absolute path")]
+    [InlineData("Gateway:Control:Socket", "control.sock", "Gateway:Control:Socket", "not an absolute path")]
+    [InlineData("Gateway:Control:Mode", "0666", "Gateway:Control:Mode", "unknown key; expected Socket")]
+    public void Bad_state_and_control_keys_are_named(string key, string value, string path, string message)
+    {
+        var (_, errors) = Parse((key, value));
+        var error = Assert.Single(errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(message, error.Message);
+    }
+
+    [Fact]
+    public void A_control_socket_path_longer_than_a_unix_socket_can_hold_is_refused()
+    {
+        var (_, errors) = Parse(("Gateway:Control:Socket", "/run/" + new string('x', 103)));
+        Assert.Contains("107 bytes", Assert.Single(errors).Message);
+        var (_, fits) = Parse(("Gateway:Control:Socket", "/run/" + new string('x', 102)));
+        Assert.Empty(fits);
+    }
 }
