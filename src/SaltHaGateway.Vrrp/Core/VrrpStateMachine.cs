@@ -257,6 +257,8 @@ public sealed class VrrpStateMachine : IDisposable
         if (advert.Priority > 0 && _holdingAddresses)
         {
             // A master other than us: its gratuitous ARP went out before this advert.
+            _masterAddress = source;
+            _masterPriority = advert.Priority;
             ScheduleRelease();
         }
         if (advert.Priority == 0)
