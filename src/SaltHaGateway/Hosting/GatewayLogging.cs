@@ -26,6 +26,8 @@ public static class GatewayLogging
             // any level; nothing here reads them, and HttpClient would add a traceparent header upstream (nginx does not).
             .MinimumLevel.Override("Microsoft.AspNetCore.Hosting.Diagnostics", Off)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            // "Not ready" is what /readyz answers while the node starts or drains; the answer says it, the log need not.
+            .MinimumLevel.Override("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", Off)
             .Enrich.FromLogContext();
         config = json
             ? config.WriteTo.Console(new RenderedCompactJsonFormatter(), standardErrorFromLevel: null)

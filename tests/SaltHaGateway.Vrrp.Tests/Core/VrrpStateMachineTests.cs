@@ -355,6 +355,7 @@ public sealed class VrrpStateMachineTests
         _time.Advance(TimeSpan.FromMilliseconds(200));
         Assert.False(_actions.VipsPresent);
         Assert.True(done.IsCompletedSuccessfully);
+        Assert.Equal(PeerHigh, m.Snapshot().MasterAddress);   // who took over, for the log
 
         // Leaving: even a long silence never makes it master again.
         _time.Advance(TimeSpan.FromSeconds(30));
