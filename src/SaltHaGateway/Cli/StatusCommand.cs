@@ -88,23 +88,23 @@ public static class StatusCommand
         foreach (var (role, node, label, _) in nodes)
         {
             if (node is null) continue;
-            sb.Append(CultureInfo.InvariantCulture, $"\nUpstream servers seen from {label}:\n");
-            if (node.Upstreams.Count == 0) sb.Append("  none\n");
+            sb.Append(CultureInfo.InvariantCulture, $"\nSeen from {label}:\n");
+            if (node.Upstreams.Count == 0) sb.Append("  upstream     none\n");
             foreach (var s in node.Upstreams)
             {
                 var state = s.Drained ? "drained" : s.Up ? "up" : "DOWN";
                 var check = s.CheckUp is null ? "no active check" : s.CheckUp.Value ? "check up" : $"check down ({s.LastReason ?? "?"})";
-                sb.Append(CultureInfo.InvariantCulture, $"  {s.Upstream,-12} {s.Server,-24} {state,-8} {check}{Since(s.Since, now)}\n");
+                sb.Append(CultureInfo.InvariantCulture, $"  upstream  {s.Upstream,-10} {s.Server,-24} {state,-8} {check}{Since(s.Since, now)}\n");
             }
             if (node.Sync is { } sync)
             {
                 foreach (var p in sync.Peers)
                 {
                     var seen = p.LastSeen is { } t ? $"last seen {Ago(now - t)} ago" : "never seen";
-                    sb.Append(CultureInfo.InvariantCulture, $"  sync peer {p.Url,-30} {(p.Connected ? "connected" : "DISCONNECTED")}, {seen}, {p.PendingChanges} changes waiting{(p.LastError is null ? "" : ", last error: " + p.LastError)}\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"  sync peer {p.Url,-35} {(p.Connected ? "connected" : "DISCONNECTED")}, {seen}, {p.PendingChanges} changes waiting{(p.LastError is null ? "" : ", last error: " + p.LastError)}\n");
                 }
                 foreach (var r in sync.Roots)
-                    sb.Append(CultureInfo.InvariantCulture, $"  sync root {r.Root,-30} {r.State}{(r.PauseReason is null ? "" : ": " + r.PauseReason)}\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"  sync root {r.Root,-35} {r.State}{(r.PauseReason is null ? "" : ": " + r.PauseReason)}\n");
             }
         }
         return sb.ToString();
