@@ -18,19 +18,20 @@ public static class ConfigSyncEndpoints
             return Results.Json(status, StatusJson.Options);
         });
 
-    /// <summary>
-    /// GET /sync/conflicts (newest first, open and closed) and
-    /// POST /sync/conflicts/{id}/resolve?keep=local|remote (keep one side of an open conflict).
-    /// </summary>
-    public static RouteGroupBuilder MapConfigSyncConflicts(this IEndpointRouteBuilder e)
-    {
-        var group = e.MapGroup("/sync/conflicts");
-        group.MapGet("", (HttpContext ctx, int? limit) =>
+    /// <summary>GET /sync/conflicts: newest first, open and closed.</summary>
+    public static IEndpointConventionBuilder MapConfigSyncConflicts(this IEndpointRouteBuilder e) =>
+        e.MapGet("/sync/conflicts", (HttpContext ctx, int? limit) =>
         {
             var engine = ctx.RequestServices.GetService<SyncEngine>();
             return Results.Json(engine?.ListConflicts(limit ?? 200) ?? [], StatusJson.Options);
         });
-        group.MapPost("/{id:long}/resolve", async (HttpContext ctx, long id, string? keep) =>
+
+    /// <summary>
+    /// POST /sync/conflicts/{id}/resolve?keep=local|remote: keep one side of an open conflict. It rewrites master keys
+    /// on every master, so the host serves it only where a caller must already be root (the control socket).
+    /// </summary>
+    public static IEndpointConventionBuilder MapConfigSyncResolve(this IEndpointRouteBuilder e) =>
+        e.MapPost("/sync/conflicts/{id:long}/resolve", async (HttpContext ctx, long id, string? keep) =>
         {
             if (!ConflictResolution.TryParseKeep(keep, out var side))
                 return Error(StatusCodes.Status400BadRequest, $"query parameter keep must be 'local' or 'remote', not '{keep}'");
@@ -55,8 +56,6 @@ public static class ConfigSyncEndpoints
                 alsoClosed = result.AlsoClosed,
             }, StatusJson.Options, statusCode: code);
         });
-        return group;
-    }
 
     private static IResult Error(int code, string message) =>
         Results.Json(new { result = "refused", message }, StatusJson.Options, statusCode: code);

@@ -42,9 +42,10 @@ public static class SyncConflictsCommand
         }
     }
 
-    public static async Task<int> ResolveAsync(string adminUrl, long id, string? keep, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    /// <summary>Resolves through <paramref name="http"/> (the host gives a client of its control socket);
+    /// <paramref name="where"/> names it in messages.</summary>
+    public static async Task<int> ResolveAsync(HttpClient http, string where, long id, string? keep, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
-        if (!TryAdmin(adminUrl, stderr, out var admin)) return 2;
         if (!ConflictResolution.TryParseKeep(keep, out _))
         {
             stderr.WriteLine($"sync resolve: --keep must be 'local' or 'remote' (got '{keep}')");
@@ -52,7 +53,6 @@ public static class SyncConflictsCommand
         }
         try
         {
-            using var http = new HttpClient { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(60) };
             using var response = await http.PostAsync($"/sync/conflicts/{id}/resolve?keep={keep}", null, ct).ConfigureAwait(false);
             var result = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
             var message = result.TryGetProperty("message", out var m) ? m.GetString() : null;
@@ -66,7 +66,7 @@ public static class SyncConflictsCommand
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException or KeyNotFoundException)
         {
-            stderr.WriteLine($"sync resolve: {admin}: {e.Message}");
+            stderr.WriteLine($"sync resolve: {where}: {e.Message}");
             return 1;
         }
     }

@@ -81,15 +81,19 @@ public sealed class ConfigSyncTests
             Assert.Contains(shared, doc.RootElement.ToString());
             Assert.Contains("saltha_sync_", await a.MetricsAsync());
 
-            // Conflict list and resolution live on the admin listener only.
+            // The conflict list is on the admin listener; resolving (it rewrites master keys everywhere) only on the
+            // root-only control socket: over TCP, admin or proxy port, the endpoint does not exist.
             using var conflicts = await http.GetAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts");
             Assert.Equal(HttpStatusCode.OK, conflicts.StatusCode);
             Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(await conflicts.Content.ReadAsStringAsync()).RootElement.ValueKind);
-            using var unknown = await http.PostAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts/1/resolve?keep=local", null);
-            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-            Assert.Contains("no conflict with id 1", await unknown.Content.ReadAsStringAsync());
+            using var overAdmin = await http.PostAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts/1/resolve?keep=local", null);
+            Assert.Equal(HttpStatusCode.NotFound, overAdmin.StatusCode);
+            Assert.DoesNotContain("no conflict with id", await overAdmin.Content.ReadAsStringAsync());
             using var onProxy = await http.PostAsync($"http://127.0.0.1:{a.Port}/sync/conflicts/1/resolve?keep=local", null);
             Assert.DoesNotContain("no conflict with id", await onProxy.Content.ReadAsStringAsync());
+            var resolve = await GatewayProcess.RunVerbAsync("sync", "resolve", "--id", "1", "--keep", "local", "--config", a.ConfigFile);
+            Assert.Equal(1, resolve.ExitCode);
+            Assert.Contains("no conflict with id 1", resolve.StdErr);
             var cli = await GatewayProcess.RunVerbAsync("sync", "conflicts", "--admin", $"http://127.0.0.1:{a.AdminPort}");
             Assert.True(cli.ExitCode == 0, cli.StdErr);
             Assert.StartsWith("ID\tSTATE", cli.StdOut);

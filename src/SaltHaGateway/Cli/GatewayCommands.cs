@@ -40,13 +40,22 @@ public static class GatewayCommands
 
     private static Command Resolve()
     {
-        var admin = AdminOption();
+        var config = new Option<string?>("--config", "-c") { Description = "The gateway's config file: where its control socket is (Gateway:Control:Socket)" };
         var id = new Option<long>("--id") { Description = "Conflict id (see `sync conflicts`)", Required = true };
         var keep = new Option<string>("--keep") { Description = "local: this node's file wins; remote: the stored copy of the peer's version wins", Required = true };
         keep.AcceptOnlyFromAmong("local", "remote");
-        var command = new Command("resolve", "Resolve an open conflict on this node; every peer then takes the kept version.") { id, keep, admin };
-        command.SetAction((result, ct) => SaltHaGateway.Sync.SyncConflictsCommand.ResolveAsync(result.GetValue(admin)!, result.GetValue(id),
-            result.GetValue(keep), Console.Out, Console.Error, ct));
+        var command = new Command("resolve", "Resolve an open conflict on this node (as root, through the control socket); every peer then takes the kept version.")
+        {
+            id, keep, config,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (result, ct) =>
+        {
+            if (LocalOptions.Load(result.GetValue(config), [.. result.UnmatchedTokens], Console.Error) is not { } options) return 2;
+            using var http = SaltHaGateway.Control.ControlSocket.Client(options.ControlSocket, TimeSpan.FromSeconds(60));
+            return await SaltHaGateway.Sync.SyncConflictsCommand.ResolveAsync(http, options.ControlSocket, result.GetValue(id),
+                result.GetValue(keep), Console.Out, Console.Error, ct);
+        });
         return command;
     }
 

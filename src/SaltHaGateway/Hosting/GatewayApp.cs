@@ -212,6 +212,7 @@ public static class GatewayApp
         app.MapVrrpStatus().AdminOnly();
         app.MapConfigSyncStatus().AdminOnly();
         app.MapConfigSyncConflicts().AdminOnly();
+        app.MapConfigSyncResolve().ControlOnly();
         app.MapMaintenance();
         app.MapGet("/pair/status", async (PairStatusSource pair, CancellationToken ct) =>
             Results.Json(await pair.PairAsync(ct), PairStatusSource.Json)).AdminOnly();

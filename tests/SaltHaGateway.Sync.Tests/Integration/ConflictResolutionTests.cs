@@ -103,13 +103,14 @@ public sealed class ConflictResolutionTests
         Assert.Equal(0, listCode);
         Assert.Contains($"{id}\topen\tFreeze\t/etc/salt/pki/master/master.pem", listed);
 
-        var (_, refused, refusedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(url, id, "remote", o, e, CancellationToken.None));
+        using var client = new HttpClient { BaseAddress = new Uri(url) };
+        var (_, refused, refusedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(client, url, id, "remote", o, e, CancellationToken.None));
         Assert.Equal(1, refusedCode);
         Assert.Contains("refused (409)", refused);
         Assert.Contains("no stored copy", refused);
         Assert.True(a.Engine.ListConflicts().Single(x => x.Id == id).Open);
 
-        var (resolved, _, resolvedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(url, id, "local", o, e, CancellationToken.None));
+        var (resolved, _, resolvedCode) = await RunAsync((o, e) => SyncConflictsCommand.ResolveAsync(client, url, id, "local", o, e, CancellationToken.None));
         Assert.Equal(0, resolvedCode);
         Assert.Contains("kept the local version", resolved);
         await Wait.UntilAsync(() => File.Exists(b.P(Pem)) && File.ReadAllText(b.P(Pem)) == "KEY A\n", "b got the key back");
@@ -169,6 +170,7 @@ public sealed class ConflictResolutionTests
         builder.Services.AddSingleton(node.Engine);
         var app = builder.Build();
         app.MapConfigSyncConflicts();
+        app.MapConfigSyncResolve();
         await app.StartAsync();
         return app;
     }
