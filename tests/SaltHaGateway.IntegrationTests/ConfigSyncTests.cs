@@ -87,7 +87,7 @@ public sealed class ConfigSyncTests
             Assert.Equal(HttpStatusCode.OK, conflicts.StatusCode);
             Assert.Equal(JsonValueKind.Array, JsonDocument.Parse(await conflicts.Content.ReadAsStringAsync()).RootElement.ValueKind);
             using var overAdmin = await http.PostAsync($"http://127.0.0.1:{a.AdminPort}/sync/conflicts/1/resolve?keep=local", null);
-            Assert.Equal(HttpStatusCode.NotFound, overAdmin.StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, overAdmin.StatusCode);
             Assert.DoesNotContain("no conflict with id", await overAdmin.Content.ReadAsStringAsync());
             using var onProxy = await http.PostAsync($"http://127.0.0.1:{a.Port}/sync/conflicts/1/resolve?keep=local", null);
             Assert.DoesNotContain("no conflict with id", await onProxy.Content.ReadAsStringAsync());

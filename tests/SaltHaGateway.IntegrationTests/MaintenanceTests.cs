@@ -24,9 +24,10 @@ public sealed class MaintenanceTests
             using var http = new HttpClient();
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(gateway.Url)).StatusCode);
 
-            // Over TCP the switch does not exist, whatever the Host or Origin.
+            // Over TCP the switch is refused (no token file configured): it lives on the control socket.
             using var tcp = await http.PostAsync($"http://127.0.0.1:{adminPort}/maintenance/on", null);
-            Assert.Equal(HttpStatusCode.NotFound, tcp.StatusCode);
+            Assert.Equal(HttpStatusCode.MethodNotAllowed, tcp.StatusCode);
+            Assert.Contains("control socket", await tcp.Content.ReadAsStringAsync());
             Assert.False(await MaintenanceOnAsync(http, adminPort));
 
             var on = await GatewayProcess.RunVerbAsync("maintenance", "on", "--config", gateway.ConfigFile);

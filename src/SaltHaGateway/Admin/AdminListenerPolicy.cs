@@ -29,9 +29,8 @@ public enum ListenerKind
 /// Keeps the two listeners apart by the port a connection arrived on, not by its Host header (which a client
 /// chooses): where a path has an admin endpoint, it matches only on the admin port and the proxy route only on the
 /// proxy ports, so /metrics on port 80 still goes to the upstream. The policy only runs for such paths; that
-/// nothing else on the admin port is proxied is the proxy pipeline's first step (see GatewayApp). Endpoints that
-/// change state exist only on the control socket, which a process must be root to open; a browser page or a host
-/// on the network can reach neither them nor the socket.
+/// nothing else on the admin port is proxied is the proxy pipeline's first step (see GatewayApp). Who may use what
+/// on the admin listener and the control socket is <see cref="AdminGuard"/>'s decision.
 /// </summary>
 public sealed class AdminListenerPolicy(AdminPort adminPort) : MatcherPolicy, IEndpointSelectorPolicy
 {
@@ -47,8 +46,10 @@ public sealed class AdminListenerPolicy(AdminPort adminPort) : MatcherPolicy, IE
         {
             if (!candidates.IsValidCandidate(i)) continue;
             var metadata = candidates[i].Endpoint.Metadata;
-            var valid = metadata.GetMetadata<ControlEndpointMetadata>() is not null ? on == ListenerKind.Control
-                : metadata.GetMetadata<AdminEndpointMetadata>() is not null ? on != ListenerKind.Proxy
+            // State-changing endpoints match on the admin listener too, so that AdminGuard can refuse them there
+            // with a reason (405 without a token, 401 with a wrong one) instead of an anonymous 404.
+            var valid = metadata.GetMetadata<ControlEndpointMetadata>() is not null || metadata.GetMetadata<AdminEndpointMetadata>() is not null
+                ? on != ListenerKind.Proxy
                 : on == ListenerKind.Proxy;
             if (!valid) candidates.SetValidity(i, false);
         }

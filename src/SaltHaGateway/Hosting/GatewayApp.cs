@@ -48,7 +48,13 @@ public static class GatewayApp
         if (!control.Available)
             logger.Warning("Control socket {Path} unavailable ({Problem}): `maintenance` and other state-changing verbs will not work; run as root or set Gateway:Control:Socket",
                 control.Path, control.Problem);
-        var app = Build(file, check, options, logger, control);
+        var token = AdminGuard.LoadToken(options.AdminGuard?.TokenFile, out var tokenProblem);
+        if (tokenProblem is not null)
+        {
+            await stderr.WriteLineAsync($"salt-ha-gateway: {file}: {tokenProblem}");
+            return 1;
+        }
+        var app = Build(file, check, options, logger, control, token);
         try
         {
             app.Services.GetRequiredService<MaintenanceMode>().ApplyAtStart();
@@ -87,7 +93,8 @@ public static class GatewayApp
         return 0;
     }
 
-    public static WebApplication Build(string file, ConfigCheck.Result check, GatewayOptions options, Serilog.ILogger logger, ControlSocket.Plan? control = null)
+    public static WebApplication Build(string file, ConfigCheck.Result check, GatewayOptions options, Serilog.ILogger logger, ControlSocket.Plan? control = null,
+        byte[]? token = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
@@ -133,6 +140,8 @@ public static class GatewayApp
         }
         services.AddVrrp(check.Configuration.GetSection("Vrrp"));
         services.AddSingleton<MaintenanceMode>();
+        services.AddSingleton(sp => new AdminGuard(options.AdminGuard ?? new AdminGuardOptions([], null, null), options.AdminListen.Port, token,
+            sp.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>(), sp.GetRequiredService<ILogger<AdminGuard>>()));
         services.AddSingleton<PairStatusSource>();
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
@@ -146,6 +155,8 @@ public static class GatewayApp
 
         var app = builder.Build();
         var adminPort = options.AdminListen.Port;
+        var guard = app.Services.GetRequiredService<AdminGuard>();
+        app.Use((context, next) => guard.InvokeAsync(context, next));
         if (options.AccessLogFormat != AccessLogFormat.Off)
         {
             var writer = app.Services.GetRequiredService<AccessLogWriter>();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using SaltHaGateway.Admin;
 using SaltHaGateway.Proxy.Configuration;
 
 namespace SaltHaGateway.Hosting;
@@ -20,7 +21,8 @@ public sealed record GatewayOptions(
     Serilog.Events.LogEventLevel LogLevel,
     IReadOnlyList<StatusPageOptions> StatusPages,
     string StateDirectory = GatewayOptions.DefaultStateDirectory,
-    string ControlSocket = GatewayOptions.DefaultControlSocket)
+    string ControlSocket = GatewayOptions.DefaultControlSocket,
+    AdminGuardOptions? AdminGuard = null)
 {
     private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control"];
     public const string DefaultListen = "http://*:80";
@@ -103,16 +105,22 @@ public sealed record GatewayOptions(
             errors.Add(new("Gateway:Control:Socket", $"longer than the {MaxSocketPathBytes} bytes a unix socket path may have"));
         foreach (var child in section.GetSection("Control").GetChildren())
         {
-            if (!string.Equals(child.Key, "Socket", StringComparison.OrdinalIgnoreCase))
-                errors.Add(new($"Gateway:Control:{child.Key}", "unknown key; expected Socket"));
+            if (!new[] { "Socket", "TokenFile" }.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                errors.Add(new($"Gateway:Control:{child.Key}", "unknown key; expected Socket, TokenFile"));
         }
+        foreach (var child in section.GetSection("Admin").GetChildren())
+        {
+            if (!new[] { "Listen", "Hosts", "Access" }.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+                errors.Add(new($"Gateway:Admin:{child.Key}", "unknown key; expected Listen, Hosts, Access"));
+        }
+        var guard = AdminGuardOptions.Parse(section, errors);
 
         foreach (var child in section.GetChildren())
         {
             if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                 errors.Add(new($"Gateway:{child.Key}", "unknown key; expected " + string.Join(", ", KnownKeys)));
         }
-        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket);
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket, guard);
     }
 
     private static T Invalid<T>(List<ConfigError> errors, string path, string message, T fallback)
