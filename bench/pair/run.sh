@@ -9,6 +9,7 @@
 #   0.0.0.0:6868 on a and b; each node's proxy on :80 balances round robin over both act2s.
 # Client (client.py, in c): 40 GET/s on fresh connections, 1 s timeout each, open loop.
 # Events (the event fires ~2 s after the client started; see README.md for the windows):
+#   baseline     nothing happens (5 s window): the stack's own longest gap, to read the others against
 #   act2-dies    kill -9 the act2 stand-in on a (the VIP holder)
 #   crash        kill -9 a's proxy + VRRP processes (act2 on a stays up)
 #   preempt      chained after crash in the same run: 5 s after the crash a's stack is started again
@@ -419,6 +420,9 @@ one_run() { # stack kind runno -> records rows; returns 1 if the run could not b
 
   local t0 t1 t2 t3 extra=
   case $kind in
+    baseline)
+      ev event
+      sleep 5; ev end ;;
     act2-dies)
       ev event; kill -9 "${PID[act2-a]}"
       sleep 5; ev end ;;
@@ -519,7 +523,7 @@ kinds=
 for e in $EVENTS; do
   case $e in
     crash|preempt) has "$kinds" crash || kinds+=" crash" ;;
-    act2-dies|sigterm|maintenance|partition) kinds+=" $e" ;;
+    baseline|act2-dies|sigterm|maintenance|partition) kinds+=" $e" ;;
     *) echo "unknown event $e" >&2; exit 2 ;;
   esac
 done
