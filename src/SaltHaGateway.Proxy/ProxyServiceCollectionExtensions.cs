@@ -35,6 +35,8 @@ public static class ProxyServiceCollectionExtensions
             return table;
         });
         services.AddSingleton<ProxyMetrics>(_ => new ProxyMetrics());
+        services.AddSingleton<Sticky.StickyMetrics>(_ => new Sticky.StickyMetrics());
+        services.AddSingleton<Sticky.StickyTables>();
         services.AddSingleton<UpstreamUpGauge>();
         services.AddSingleton<UpstreamConnections>();
         services.AddSingleton<ProxyPathWarmup>();

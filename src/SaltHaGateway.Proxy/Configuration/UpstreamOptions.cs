@@ -23,10 +23,13 @@ public sealed record UpstreamOptions
     public string? CheckHttpExpectAlive { get; init; }
     public string? CheckKeepaliveRequests { get; init; }
 
+    /// <summary>nginx's <c>sticky learn …</c> or <c>sticky cookie …</c>; null without stickiness.</summary>
+    public Sticky.StickyOptions? Sticky { get; init; }
+
     public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
     {
         "Balance", "NextUpstream", "NextUpstreamTries", "NextUpstreamTimeout", "ConnectTimeout", "Keepalive",
-        "Check", "CheckHttpSend", "CheckHttpExpectAlive", "CheckKeepaliveRequests",
+        "Check", "CheckHttpSend", "CheckHttpExpectAlive", "CheckKeepaliveRequests", "Sticky",
     };
 
     public static UpstreamOptions Parse(ClusterConfig cluster, string path, List<ConfigError> errors)
@@ -68,6 +71,10 @@ public sealed record UpstreamOptions
                 case "checkhttpsend": options = options with { CheckHttpSend = value }; break;
                 case "checkhttpexpectalive": options = options with { CheckHttpExpectAlive = value }; break;
                 case "checkkeepaliverequests": options = options with { CheckKeepaliveRequests = value }; break;
+                case "sticky":
+                    if (global::SaltHaGateway.Proxy.Sticky.StickyOptions.TryParse(value, out var sticky, out var stickyError)) options = options with { Sticky = sticky };
+                    else errors.Add(new(at, stickyError!));
+                    break;
                 default:
                     errors.Add(new(at, $"unknown upstream option; known: {string.Join(", ", Keys.Order())}"));
                     break;

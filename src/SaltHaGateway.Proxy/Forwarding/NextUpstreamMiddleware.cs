@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using SaltHaGateway.Proxy.Configuration;
 using SaltHaGateway.Proxy.Observability;
+using SaltHaGateway.Proxy.Sticky;
 using SaltHaGateway.Proxy.Upstreams;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -38,7 +39,8 @@ public sealed partial class NextUpstreamMiddleware(
         var routeId = feature.Route.Config.RouteId;
         var started = time.GetTimestamp();
 
-        var server = upstream.Pick(context, null);
+        var sticky = upstream.Sticky;
+        var server = (sticky is null ? null : StickyRouting.Lookup(context, upstream)) ?? upstream.Pick(context, null);
         if (server is null)
         {
             if (upstream.ShouldWarnNoLiveServers()) OffRequestPath(() => LogNoLiveUpstreams(logger, upstream.Name));
@@ -48,18 +50,28 @@ public sealed partial class NextUpstreamMiddleware(
             return;
         }
 
+        StickyResponse? learnAtHeader = null;
+        if (sticky is { AtHeader: true } or { Mode: StickyMode.Cookie })
+        {
+            // Learned from the response headers, before the body is sent (nginx's "header"; a cookie is a header).
+            learnAtHeader = new StickyResponse(context, upstream);
+            context.Response.OnStarting(StickyResponse.OnStarting, learnAtHeader);
+        }
+
         bool[]? tried = null;
         var tries = 0;
         while (true)
         {
             tries++;
             feature.AvailableDestinations = server.Single;
+            if (learnAtHeader is not null) learnAtHeader.Server = server;
             await next(context);
 
             var error = context.Features.Get<IForwarderErrorFeature>();
             if (error is null)
             {
                 upstream.RecordSuccess(server);
+                if (sticky is not null && learnAtHeader is null) StickyRouting.OnResponse(context, upstream, server);
                 break;
             }
             var kind = UpstreamFailure.Classify(error);
@@ -87,6 +99,23 @@ public sealed partial class NextUpstreamMiddleware(
         }
         metrics.RecordRequest(ref server.LastSeries, ref upstream.Duration, routeId, upstream.Name, server.Name,
             context.Response.StatusCode, time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>Learns the sticky session from the response headers of the server that answered (see OnStarting).</summary>
+    private sealed class StickyResponse(HttpContext context, Upstream upstream)
+    {
+        public UpstreamServer? Server;
+        private readonly HttpContext _context = context;
+        private readonly Upstream _upstream = upstream;
+
+        public static readonly Func<object, Task> OnStarting = state =>
+        {
+            var self = (StickyResponse)state;
+            // A response made by the gateway itself (502, no server) binds nothing.
+            if (self.Server is { } server && self._context.Features.Get<IForwarderErrorFeature>() is null)
+                StickyRouting.OnResponse(self._context, self._upstream, server);
+            return Task.CompletedTask;
+        };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using SaltHaGateway.Proxy.Balancing;
 using SaltHaGateway.Proxy.Configuration;
+using SaltHaGateway.Proxy.Sticky;
 using Yarp.ReverseProxy.Model;
 
 namespace SaltHaGateway.Proxy.Upstreams;
@@ -16,7 +17,8 @@ public sealed class Upstream
     private readonly TimeProvider _time;
     private readonly long _frequency;
 
-    public Upstream(string name, UpstreamOptions options, ClusterModel model, IReadOnlyList<UpstreamServer> servers, TimeProvider time)
+    public Upstream(string name, UpstreamOptions options, ClusterModel model, IReadOnlyList<UpstreamServer> servers, TimeProvider time,
+        Sticky.StickyTables? sticky = null)
     {
         Name = name;
         Options = options;
@@ -28,6 +30,63 @@ public sealed class Upstream
         Backups = servers.Where(s => s.Options.Backup).ToArray();
         Balancer = ServerBalancer.For(options.Balance, Primaries);
         BackupBalancer = new SmoothWeightedRoundRobin();
+        Sticky = options.Sticky;
+        if (Sticky is not null && sticky is not null)
+        {
+            if (Sticky.Mode == StickyMode.Learn)
+            {
+                StickyTable = sticky.For(name, Sticky);
+                StickyCounters = StickyTable.Counters;
+            }
+            else
+            {
+                StickyCounters = sticky.CookieCounters(name);
+                _cookieIds = servers.Select(s => StickyRouting.CookieId(s.Name)).ToArray();
+            }
+        }
+        else Sticky = null;
+    }
+
+    /// <summary>The upstream's <c>sticky</c> directive, null without one.</summary>
+    public StickyOptions? Sticky { get; }
+    /// <summary>The bindings of <c>sticky learn</c>.</summary>
+    public StickyTable? StickyTable { get; }
+    public StickyCounters? StickyCounters { get; }
+    private readonly string[] _cookieIds = [];
+
+    /// <summary>The server named host:port, or null.</summary>
+    public UpstreamServer? Find(string name)
+    {
+        foreach (var s in All)
+        {
+            if (s.Name == name) return s;
+        }
+        return null;
+    }
+
+    /// <summary>The server a <c>sticky cookie</c> value names, or null.</summary>
+    public UpstreamServer? ServerByCookie(string value)
+    {
+        for (var i = 0; i < _cookieIds.Length; i++)
+        {
+            if (_cookieIds[i] == value) return All[i];
+        }
+        return null;
+    }
+
+    public string CookieIdOf(UpstreamServer server) => _cookieIds[server.Index];
+
+    /// <summary>Whether a bound server may take the request now (the same test and bookkeeping as <see cref="Pick"/>).</summary>
+    public bool TryTake(UpstreamServer server)
+    {
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            if (!server.IsUsable(now, _frequency)) return false;
+            if (now - server.CheckedTicks > (long)(server.Options.FailTimeout.TotalSeconds * _frequency))
+                server.CheckedTicks = now;
+            return true;
+        }
     }
 
     public string Name { get; }

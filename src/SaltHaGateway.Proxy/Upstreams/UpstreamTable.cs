@@ -18,9 +18,12 @@ public sealed class UpstreamTable
     private volatile GatewayProxyConfig? _config;
     private volatile Func<UpstreamServer, bool>? _drain;
 
-    public UpstreamTable(TimeProvider time, IUpstreamHealthSource health)
+    private readonly Sticky.StickyTables? _sticky;
+
+    public UpstreamTable(TimeProvider time, IUpstreamHealthSource health, Sticky.StickyTables? sticky = null)
     {
         _time = time;
+        _sticky = sticky;
         _health = health;
         _health.Changed += OnHealthChanged;
     }
@@ -39,6 +42,15 @@ public sealed class UpstreamTable
             foreach (var id in _upstreams.Keys)
             {
                 if (!value.Upstreams.ContainsKey(id)) _upstreams.TryRemove(id, out _);
+            }
+            if (_sticky is not null)
+            {
+                // Tables exist from the config on, not from the first request, so bindings from peers have a place.
+                _sticky.Retain(id => value.Upstreams.TryGetValue(id, out var o) && o.Sticky is not null);
+                foreach (var (id, o) in value.Upstreams)
+                {
+                    if (o.Sticky is { Mode: Sticky.StickyMode.Learn } learn) _sticky.For(id, learn);
+                }
             }
         }
     }
@@ -82,7 +94,7 @@ public sealed class UpstreamTable
             server.Drained = _drain?.Invoke(server) ?? false;
             servers.Add(server);
         }
-        return new Upstream(cluster.ClusterId, options, model, servers, _time);
+        return new Upstream(cluster.ClusterId, options, model, servers, _time, _sticky);
     }
 
     /// <summary>Copies the health checker's current verdicts onto every server. Needed where the checker sets a state

@@ -62,6 +62,17 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
     /// (so a pair-wide status needs no new port and no new trust). Set by the host before start.</summary>
     public Func<byte[]?>? NodeStatus { get; set; }
 
+    private readonly List<IPeerChannel> _channels = [];
+
+    /// <summary>Shares a channel with every peer (served to them, and followed on each of them). Before start.</summary>
+    public void AddChannel(IPeerChannel channel)
+    {
+        if (_running) throw new InvalidOperationException("channels are added before the service starts");
+        if (channel.Name.Length == 0 || !channel.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            throw new ArgumentException($"invalid channel name \"{channel.Name}\"", nameof(channel));
+        _channels.Add(channel);
+    }
+
     /// <summary>Each peer's summary (raw JSON), or why it could not be read.</summary>
     public async Task<IReadOnlyList<(string Url, string? NodeId, string? Json, string? Error)>> FetchPeerStatusAsync(TimeSpan timeout, CancellationToken ct)
     {
@@ -115,11 +126,15 @@ public sealed partial class SyncEngine : BackgroundService, ISyncHealth
         _localHooksArmed = true; // what the first scan found was there before this start, not an edit
 
         _server = new PeerServer(new Uri(_options.Listen!), _identity, peers.ToDictionary(p => p.Fingerprint, p => NodeIdentity.NodeIdOf(p.Fingerprint)),
-            log, _roots, _metrics, _time, _loggers, () => NodeStatus?.Invoke());
+            log, _roots, _metrics, _time, _loggers, () => NodeStatus?.Invoke(), _channels);
         await _server.StartAsync(ct).ConfigureAwait(false);
         _links = peers.Select(p => new PeerLink(p.Url, p.Fingerprint, _identity, store, applier, _gate, _roots, _metrics, _time,
             _loggers.CreateLogger<PeerLink>()) { PollWait = _settings.PollWait, BatchSize = _settings.BatchSize }).ToList();
         var tasks = _links.Select(l => Task.Run(() => l.RunAsync(ct), CancellationToken.None)).ToList();
+        foreach (var link in _links)
+        {
+            foreach (var channel in _channels) tasks.Add(Task.Run(() => link.RunChannelAsync(channel, ct), CancellationToken.None));
+        }
         tasks.Add(Task.Run(() => hooks.RunAsync(ct), CancellationToken.None));
         _running = true;
         LogStarted(_identity.NodeId, _roots.All.Count, _links.Count);

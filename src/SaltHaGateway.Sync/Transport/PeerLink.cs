@@ -250,6 +250,46 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
         _metrics.PeerConnected.WithLabels(NodeId).Set(value ? 1 : 0);
     }
 
+    /// <summary>
+    /// Follows one <see cref="IPeerChannel"/> of the peer for as long as the service runs: long-polls for changes and
+    /// applies them; after an error it waits (250 ms, doubling to 5 s) and asks again from the last good cursor.
+    /// </summary>
+    public async Task RunChannelAsync(IPeerChannel channel, CancellationToken ct)
+    {
+        string? cursor = null;
+        var backoff = TimeSpan.FromMilliseconds(250);
+        string? lastError = null;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var url = $"{SyncProtocol.ChannelPath}/{channel.Name}?wait={(int)PollWait.TotalMilliseconds}"
+                          + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+                var body = await _http.GetByteArrayAsync(url, ct).ConfigureAwait(false);
+                await Task.Yield();
+                cursor = channel.Apply(NodeId, body);
+                backoff = TimeSpan.FromMilliseconds(250);
+                lastError = null;
+                continue;
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or InvalidDataException or AuthenticationException)
+            {
+                if (e is InvalidDataException || lastError != e.Message) LogChannelError(channel.Name, _baseUrl.ToString(), e.Message);
+                lastError = e.Message;
+            }
+            try
+            {
+                await Task.Delay(backoff, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { break; }
+            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+        }
+    }
+
     /// <summary>The peer gateway's summary over this link's mutually authenticated connection.</summary>
     public async Task<string> GetNodeStatusAsync(TimeSpan timeout, CancellationToken ct)
     {
@@ -268,6 +308,9 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
 
     [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "Refused entry seq {Seq} from {Url}: {Error}")]
     private partial void LogBadEntry(string url, long seq, string error);
+
+    [LoggerMessage(EventId = 4405, Level = LogLevel.Warning, Message = "Channel {Channel} from peer {Url}: {Error}")]
+    private partial void LogChannelError(string channel, string url, string error);
 
     [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Peer {Url} does not serve roots {Roots}")]
     private partial void LogRootsDiffer(string url, string roots);

@@ -25,7 +25,8 @@ namespace SaltHaGateway.Sync.Transport;
 /// </summary>
 internal sealed partial class PeerServer(
     Uri listen, NodeIdentity identity, IReadOnlyDictionary<string, string> peerNodeByFingerprint, ChangeLog log,
-    RootRegistry roots, SyncMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Func<byte[]?>? nodeStatus = null) : IAsyncDisposable
+    RootRegistry roots, SyncMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory, Func<byte[]?>? nodeStatus = null,
+    IReadOnlyList<IPeerChannel>? channels = null) : IAsyncDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<PeerServer>();
     private WebApplication? _app;
@@ -74,6 +75,7 @@ internal sealed partial class PeerServer(
             ? Results.Bytes(json, "application/json")
             : Results.NotFound());
         _app.MapGet(SyncProtocol.ContentPath, ServeContentAsync);
+        _app.MapGet(SyncProtocol.ChannelPath + "/{name}", ServeChannelAsync);
         await _app.StartAsync(ct).ConfigureAwait(false);
         var bound = _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -148,6 +150,22 @@ internal sealed partial class PeerServer(
         catch (Exception ex) when (ex is IOException or PathRefusedException or UnauthorizedAccessException)
         {
             return null; // changed or gone since it was indexed; the peer will fetch or get the newer entry
+        }
+    }
+
+    private async Task<IResult> ServeChannelAsync(HttpContext ctx, string name, string? cursor, int? wait)
+    {
+        var channel = channels?.FirstOrDefault(c => c.Name == name);
+        if (channel is null) return Results.NotFound();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted, _stopping.Token);
+        try
+        {
+            var body = await channel.ReadAsync(cursor, TimeSpan.FromMilliseconds(Math.Clamp(wait ?? 0, 0, 60_000)), linked.Token).ConfigureAwait(false);
+            return Results.Bytes(body, "application/json");
+        }
+        catch (OperationCanceledException)
+        {
+            return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
         }
     }
 

@@ -29,6 +29,8 @@ public static class SyncProtocol
     public const string NodeStatusPath = "/sync/v1/node-status";
     public const string ChangesPath = "/sync/v1/changes";
     public const string ContentPath = "/sync/v1/content";
+    /// <summary>Followed by /NAME: an <see cref="IPeerChannel"/>'s stream.</summary>
+    public const string ChannelPath = "/sync/v1/channel";
     public const int InlineMaxBytes = 256 * 1024;
     public const int InlineBudgetBytes = 8 * 1024 * 1024;
 }

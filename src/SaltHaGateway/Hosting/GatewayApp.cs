@@ -10,6 +10,7 @@ using SaltHaGateway.Vrrp;
 using SaltHaGateway.Admin;
 using SaltHaGateway.Control;
 using SaltHaGateway.Maintenance;
+using SaltHaGateway.Sticky;
 using SaltHaGateway.Proxy;
 using SaltHaGateway.Proxy.Configuration;
 using Serilog;
@@ -62,6 +63,11 @@ public static class GatewayApp
             {
                 var pair = app.Services.GetRequiredService<PairStatusSource>();
                 sync.NodeStatus = pair.LocalJson;
+                sync.AddChannel(new Sticky.StickyPeerChannel(app.Services.GetRequiredService<Proxy.Sticky.StickyTables>()));
+            }
+            else if (check.Proxy!.Upstreams.Any(u => u.Value.Sticky is { Sync: true }))
+            {
+                logger.Warning("sticky ... sync is set but ConfigSync is not enabled: learned sessions stay on this gateway");
             }
             await RunFirstHealthRoundAsync(app, ct);
             await app.StartAsync(ct);
@@ -218,6 +224,10 @@ public static class GatewayApp
     {
         app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => app.Services.GetRequiredService<Proxy.Observability.UpstreamUpGauge>().Update());
+        var stickyTables = app.Services.GetRequiredService<Proxy.Sticky.StickyTables>();
+        var stickyMetrics = app.Services.GetRequiredService<Proxy.Sticky.StickyMetrics>();
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(() => stickyMetrics.Update(stickyTables));
+        app.MapStickyStatus().AdminOnly();
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
         app.MapVrrpStatus().AdminOnly();
