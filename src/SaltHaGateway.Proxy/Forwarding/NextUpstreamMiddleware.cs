@@ -40,7 +40,9 @@ public sealed partial class NextUpstreamMiddleware(
         var started = time.GetTimestamp();
 
         var sticky = upstream.Sticky;
-        var server = (sticky is null ? null : StickyRouting.Lookup(context, upstream)) ?? upstream.Pick(context, null);
+        var server = sticky is null ? null : StickyRouting.Lookup(context, upstream);
+        var bound = server is not null;
+        server ??= upstream.Pick(context, null);
         if (server is null)
         {
             if (upstream.ShouldWarnNoLiveServers()) OffRequestPath(() => LogNoLiveUpstreams(logger, upstream.Name));
@@ -92,6 +94,12 @@ public sealed partial class NextUpstreamMiddleware(
             if (nextServer is null) break;
 
             metrics.RecordRetry(upstream.Name, UpstreamFailure.Reason(kind));
+            if (bound)
+            {
+                // The bound server failed: the session goes on elsewhere (nginx picks another server too).
+                Interlocked.Increment(ref upstream.StickyCounters!.Rebinds);
+                bound = false;
+            }
             context.Response.Clear();
             context.Features.Set<IForwarderErrorFeature>(null);
             feature.ProxiedDestination = null;
