@@ -7,7 +7,7 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
     internal static readonly string[] UpstreamOnly =
     [
         "server", "ip_hash", "hash", "least_conn", "random", "keepalive", "zone", "check", "check_http_send",
-        "check_http_expect_alive", "check_keepalive_requests", "check_fastcgi_param",
+        "check_http_expect_alive", "check_keepalive_requests", "check_fastcgi_param", "sticky",
     ];
 
     private static readonly string[] NotInUpstream = ["location", "listen", "server_name", "proxy_pass", "upstream", "http", "events"];
@@ -81,6 +81,10 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
 
                 case "keepalive":
                     ok &= Keepalive(d, cluster);
+                    break;
+
+                case "sticky":
+                    ok &= Sticky(d, cluster);
                     break;
 
                 default:
@@ -159,6 +163,32 @@ internal sealed class UpstreamTranslator(ImportDiagnostics diagnostics)
             SetIf(destination.Metadata, "Down", server.Down ? "true" : null);
             cluster.Destinations.Add(destination);
         }
+    }
+
+    /// <summary><c>sticky learn …;</c> / <c>sticky cookie …;</c>: carried over as written, after the same checks the
+    /// gateway makes at load (an invalid directive is an error, as in nginx).</summary>
+    private bool Sticky(NginxDirective d, ClusterModel cluster)
+    {
+        if (!diagnostics.RequireSimple(d) || !diagnostics.RequireArgs(d, 1))
+        {
+            return false;
+        }
+
+        var text = string.Join(' ', d.Args);
+        if (!SaltHaGateway.Proxy.Sticky.StickyOptions.TryParse(text, out _, out var error))
+        {
+            diagnostics.Error(d, error!);
+            return false;
+        }
+
+        if (cluster.Metadata["Sticky"] is not null)
+        {
+            diagnostics.Error(d, "\"sticky\" directive is duplicate");
+            return false;
+        }
+
+        cluster.Metadata.Set("Sticky", text);
+        return true;
     }
 
     private static void SetIf(OrderedMetadata metadata, string key, string? value)

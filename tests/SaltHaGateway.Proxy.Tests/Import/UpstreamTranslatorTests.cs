@@ -84,6 +84,25 @@ public sealed class UpstreamTranslatorTests
         Rejected("hash $remote_addr sticky;\nserver 10.0.0.1:80;", 2, "invalid parameter \"sticky\"");
 
     [Fact]
+    public void StickyIsCarriedOverAsWritten()
+    {
+        var m = Cluster("""
+            server 10.0.0.1:8090;
+            server 10.0.0.2:8090;
+            sticky learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=saltapi:1m timeout=10h header sync;
+            """).GetProperty("Metadata");
+        Assert.Equal("learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=saltapi:1m timeout=10h header sync",
+            m.GetProperty("Sticky").GetString());
+    }
+
+    [Theory]
+    [InlineData("sticky learn create=$upstream_http_x zone=z:1m;", 3, "\"lookup\" is missing")]
+    [InlineData("sticky route $route_cookie;", 3, "not supported")]
+    [InlineData("sticky cookie a;\nsticky cookie b;", 4, "duplicate")]
+    public void InvalidStickyIsAnError(string directive, int line, string message) =>
+        Rejected($"server 10.0.0.1:80;\n{directive}", line, message);
+
+    [Fact]
     public void KeepaliveAndCheckSettingsAreKept()
     {
         var cluster = Cluster("""
