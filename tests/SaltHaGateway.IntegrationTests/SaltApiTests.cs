@@ -110,4 +110,204 @@ public sealed class SaltApiTests
         using var rejected = await http.SendAsync(elsewhere);
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
     }
+
+    [Fact]
+    public async Task Round_robin_without_stickiness_breaks_pepper()
+    {
+        await using var a = await SaltApiStandIn.StartAsync("a");
+        await using var b = await SaltApiStandIn.StartAsync("b");
+        await using var gateway = await GatewayProcess.StartAsync((p, ad) => GatewayProcess.Config(p, ad, [a.Address, b.Address]));
+        using var pepper = new SaltPepper(gateway.Url.ToString());
+
+        var runs = new List<SaltPepper.Result>();
+        for (var i = 0; i < 10; i++) runs.Add(await pepper.RunAsync(Ping));
+
+        // Every login works, on either master; the command after it goes to the next master, which never saw the token.
+        Assert.True(a.Logins + b.Logins == 10, $"logins a={a.Logins} b={b.Logins}; first run: {runs[0]}\n{gateway.Output}");
+        var failures = runs.Where(r => r.ExitCode != 0).ToList();
+        Assert.NotEmpty(failures);
+        Assert.All(failures, f => Assert.Contains("Authentication denied", f.StdErr));
+        Assert.Equal(failures.Count, a.Unauthorized + b.Unauthorized);
+    }
+
+    private const string StickyLearn = "learn create=$upstream_http_x_auth_token create=$upstream_cookie_session_id "
+        + "lookup=$http_x_auth_token lookup=$cookie_session_id zone=saltapi:1m timeout=10h header";
+
+    /// <summary>The salt-api upstream as it would be written for nginx: both masters over HTTPS (their certificates are
+    /// self-signed; nginx's <c>proxy_ssl_verify</c> is off by default), and bindings learned from the token.</summary>
+    private static string SaltApiNginxConfig(SaltApiStandIn a, SaltApiStandIn b) => $$"""
+        upstream saltapi {
+          server 127.0.0.1:{{a.Port}};
+          server 127.0.0.1:{{b.Port}};
+          sticky {{StickyLearn}};
+        }
+        server {
+          listen 8000;
+          location / {
+            proxy_pass https://saltapi;
+          }
+        }
+        """;
+
+    [Fact]
+    public async Task Sticky_learn_imported_from_nginx_keeps_pepper_on_the_master_of_its_token()
+    {
+        await using var a = await SaltApiStandIn.StartAsync("a");
+        await using var b = await SaltApiStandIn.StartAsync("b");
+        var dir = Directory.CreateTempSubdirectory("shg-saltapi-").FullName;
+        var nginxFile = Path.Combine(dir, "salt-api.conf");
+        var gatewayFile = Path.Combine(dir, "gateway.json");
+        await File.WriteAllTextAsync(nginxFile, SaltApiNginxConfig(a, b));
+
+        var (code, _, stderr) = await GatewayProcess.RunVerbAsync("import-nginx", nginxFile, "-o", gatewayFile);
+        Assert.True(code == 0, stderr);
+        var imported = await File.ReadAllTextAsync(gatewayFile);
+        var cluster = JsonNode.Parse(imported)!["ReverseProxy"]!["Clusters"]!["saltapi"]!;
+        Assert.Equal(StickyLearn, (string?)cluster["Metadata"]?["Sticky"]);
+        Assert.All(cluster["Destinations"]!.AsObject(), d => Assert.StartsWith("https://127.0.0.1:", (string)d.Value!["Address"]!));
+
+        var (port, admin) = (TestPorts.Free(), TestPorts.Free());
+        await using var gateway = await GatewayProcess.StartAsync((_, _) => imported, port, admin, "run",
+            $"--Gateway:Listen:0=http://127.0.0.1:{port}", $"--Gateway:Admin:Listen=http://127.0.0.1:{admin}");
+        using var pepper = new SaltPepper(gateway.Url.ToString());
+
+        // 50 logins, a few at a time: round robin spreads them, and each command follows its own token.
+        var runs = new SaltPepper.Result[50];
+        await Parallel.ForEachAsync(Enumerable.Range(0, runs.Length), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (i, _) => runs[i] = await pepper.RunAsync(Ping));
+        Assert.All(runs, r => Assert.True(r.ExitCode == 0, r.ToString()));
+        Assert.Equal(50, a.Logins + b.Logins);
+        Assert.True(a.Logins > 0 && b.Logins > 0, $"logins a={a.Logins} b={b.Logins}: balancing of logins is kept");
+        Assert.Equal(0, a.Unauthorized + b.Unauthorized);
+
+        // A token cached with -T keeps working: one login, then every run on the master that issued it.
+        using var cached = new SaltPepper(gateway.Url.ToString());
+        var logins = a.Logins + b.Logins;
+        var first = await cached.RunAsync(["-T", .. Ping]);
+        Assert.True(first.ExitCode == 0, first.ToString());
+        var (bound, other) = first.StdOut.Contains(a.MinionId) ? (a, b) : (b, a);
+        for (var i = 0; i < 4; i++)
+        {
+            var again = await cached.RunAsync(["-T", .. Ping]);
+            Assert.True(again.ExitCode == 0, again.ToString());
+            Assert.Contains(bound.MinionId, again.StdOut);
+        }
+        Assert.Equal(logins + 1, a.Logins + b.Logins);
+
+        // A browser keeps its session with the session_id cookie alone.
+        using (var browser = new HttpClient())
+        {
+            using var login = await browser.PostAsync(new Uri(gateway.Url, "/login"), new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["username"] = SaltApiStandIn.User, ["password"] = SaltApiStandIn.Password, ["eauth"] = "pam",
+            }));
+            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+            for (var i = 0; i < 4; i++)
+            {
+                using var ping = await browser.PostAsync(gateway.Url,
+                    JsonContent.Create(new JsonArray(new JsonObject { ["client"] = "local", ["tgt"] = "*", ["fun"] = "test.ping" })));
+                Assert.Equal(HttpStatusCode.OK, ping.StatusCode);
+            }
+        }
+
+        // The bound master dies: its sessions die with it, so the cached token is refused; a new login works on the other.
+        await bound.StopAsync();
+        var orphan = await cached.RunAsync(["-T", .. Ping]);
+        Assert.NotEqual(0, orphan.ExitCode);
+        using var fresh = cached.With();
+        var relogin = await fresh.RunAsync(["-T", .. Ping]);
+        Assert.True(relogin.ExitCode == 0, relogin.ToString());
+        Assert.Contains(other.MinionId, relogin.StdOut);
+        var afterwards = await fresh.RunAsync(["-T", .. Ping]);
+        Assert.True(afterwards.ExitCode == 0, afterwards.ToString());
+    }
+
+    [Fact]
+    public async Task Two_gateways_share_learned_bindings_over_the_sync_link()
+    {
+        await using var a = await SaltApiStandIn.StartAsync("a");
+        await using var b = await SaltApiStandIn.StartAsync("b");
+        var dir = Directory.CreateTempSubdirectory("shg-saltapi-").FullName;
+        try
+        {
+            // The sync link needs a root to watch: an empty one, nothing is replicated but the bindings.
+            var root = Directory.CreateDirectory(Path.Combine(dir, "srv-salt")).FullName;
+            var (state1, state2) = (Path.Combine(dir, "state-1"), Path.Combine(dir, "state-2"));
+            var (fp1, fp2) = (await SyncInitAsync(state1), await SyncInitAsync(state2));
+            var (link1, link2) = (TestPorts.Free(), TestPorts.Free());
+
+            JsonObject Config(int p, int ad, string state, int listen, int peer, string peerFingerprint)
+            {
+                var config = GatewayProcess.Config(p, ad, [a.Address, b.Address], clusterMetadata: new JsonObject
+                {
+                    ["Sticky"] = "learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=saltapi:1m timeout=10h header sync",
+                });
+                config["ConfigSync"] = new JsonObject
+                {
+                    ["Enabled"] = true,
+                    ["Listen"] = $"https://127.0.0.1:{listen}",
+                    ["StateDirectory"] = state,
+                    ["Roots"] = new JsonArray(root),
+                    ["Peers"] = new JsonArray(new JsonObject { ["Url"] = $"https://127.0.0.1:{peer}", ["Fingerprint"] = peerFingerprint }),
+                };
+                return config;
+            }
+
+            await using var gateway1 = await GatewayProcess.StartAsync((p, ad) => Config(p, ad, state1, link1, link2, fp2));
+            await using var gateway2 = await GatewayProcess.StartAsync((p, ad) => Config(p, ad, state2, link2, link1, fp1));
+
+            using var viaGateway1 = new SaltPepper(gateway1.Url.ToString());
+            var login = await viaGateway1.RunAsync(["-T", .. Ping]);
+            Assert.True(login.ExitCode == 0, login.ToString());
+            var bound = login.StdOut.Contains(a.MinionId) ? a : b;
+            try
+            {
+                await Eventually.GetAsync(() => StickyEntriesAsync(gateway2), n => n >= 1, TimeSpan.FromSeconds(15), "the binding on gateway 2");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message}\n--- gateway 1 ---\n{gateway1.Output}\n--- gateway 2 ---\n{gateway2.Output}");
+            }
+
+            // The same token through the other gateway: without the shared binding, round robin would send every
+            // second command to the master that does not know it.
+            using var viaGateway2 = viaGateway1.With(url: gateway2.Url.ToString(), cacheFrom: viaGateway1.CacheFile);
+            for (var i = 0; i < 4; i++)
+            {
+                var run = await viaGateway2.RunAsync(["-T", .. Ping]);
+                Assert.True(run.ExitCode == 0, run.ToString());
+                Assert.Contains(bound.MinionId, run.StdOut);
+            }
+            Assert.Equal(1, a.Logins + b.Logins);
+        }
+        finally
+        {
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<string> SyncInitAsync(string stateDir)
+    {
+        var (code, stdout, stderr) = await GatewayProcess.RunVerbAsync("sync", "init", "--state-dir", stateDir);
+        Assert.True(code == 0, stderr);
+        return stdout.Trim().Split('\n')[^1].Trim();
+    }
+
+    /// <summary>The bindings a gateway holds: the sum of the "entries" counts in its /sticky/status, 0 while it has none
+    /// (or no such endpoint).</summary>
+    private static async Task<long> StickyEntriesAsync(GatewayProcess gateway)
+    {
+        using var http = new HttpClient();
+        using var response = await http.GetAsync($"http://127.0.0.1:{gateway.AdminPort}/sticky/status");
+        if (!response.IsSuccessStatusCode) return 0;
+        return Entries(JsonNode.Parse(await response.Content.ReadAsStringAsync()));
+
+        static long Entries(JsonNode? node) => node switch
+        {
+            JsonObject o => o.Sum(p => p.Key.Equals("entries", StringComparison.OrdinalIgnoreCase) && p.Value is JsonValue v
+                && v.TryGetValue<long>(out var n) ? n : Entries(p.Value)),
+            JsonArray list => list.Sum(Entries),
+            _ => 0,
+        };
+    }
 }
