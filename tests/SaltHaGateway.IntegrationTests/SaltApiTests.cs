@@ -230,7 +230,8 @@ public sealed class SaltApiTests
         var dir = Directory.CreateTempSubdirectory("shg-saltapi-").FullName;
         try
         {
-            // The sync link needs a root to watch: an empty one, nothing is replicated but the bindings.
+            // The sync link needs a root to watch: both gateways watch the same empty directory, so the link carries
+            // nothing but the bindings.
             var root = Directory.CreateDirectory(Path.Combine(dir, "srv-salt")).FullName;
             var (state1, state2) = (Path.Combine(dir, "state-1"), Path.Combine(dir, "state-2"));
             var (fp1, fp2) = (await SyncInitAsync(state1), await SyncInitAsync(state2));
