@@ -20,7 +20,10 @@
 # way, e.g. --variant 'pgo-off:DOTNET_TieredPGO=0' --variant 'inline:DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1'.
 # --nice gives every benchmark process (both proxies, upstream, wrk) the same raised priority so other work on a
 # shared machine disturbs the windows less (needs root for negative values; 0 to turn off).
-# NAME must not contain ':'. A GATEWAY=PATH item in a variant's list runs another build of the gateway instead (for
+# NAME must not contain ':'. A STICKY=1 item gives that gateway's upstream nginx's
+#   sticky learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=bench:1m timeout=10h header
+# with the session learned before the runs, so every measured request is a sticky lookup that hits (the cost of
+# salt-api stickiness). A GATEWAY=PATH item in a variant's list runs another build of the gateway instead (for
 # example a patched copy), so code changes can be compared in the same alternation.
 # --no-baseline drops the plain gateway (then the first variant is the one the targets are checked against).
 #
@@ -110,6 +113,7 @@ http {
   server {
     listen 127.0.0.1:$up_port;
     location / { default_type text/plain; return 200 "ok\n"; }
+    location = /login { add_header X-Auth-Token bench-session-token; default_type text/plain; return 200 "ok\n"; }
   }
 }
 EOF
@@ -159,9 +163,11 @@ wait_ok "http://127.0.0.1:$ngx_port/" "nginx proxy"
 names=() envs=() gw_ports=() gw_pids=() bins=()
 for i in "${!variants[@]}"; do
   spec="${variants[$i]}"
-  name="${spec%%:*}" env_list="${spec#*:}" bin="$gateway" kept=""
+  name="${spec%%:*}" env_list="${spec#*:}" bin="$gateway" kept="" sticky=""
   for item in $env_list; do
-    if [[ $item == GATEWAY=* ]]; then bin="${item#GATEWAY=}"; else kept+="$item "; fi
+    if [[ $item == GATEWAY=* ]]; then bin="${item#GATEWAY=}"
+    elif [[ $item == STICKY=1 ]]; then sticky=', "Sticky": "learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=bench:1m timeout=10h header"'
+    else kept+="$item "; fi
   done
   env_list="$kept"
   [[ -x "$bin" ]] || { echo "run.sh: $bin missing" >&2; exit 2; }
@@ -185,7 +191,7 @@ for i in "${!variants[@]}"; do
     },
     "Clusters": {
       "act2": {
-        "Metadata": { "Balance": "round_robin", "Keepalive": "32" },
+        "Metadata": { "Balance": "round_robin", "Keepalive": "32"$sticky },
         "Destinations": { "127.0.0.1:$up_port": { "Address": "http://127.0.0.1:$up_port" } }
       }
     }
@@ -197,7 +203,10 @@ EOF
   pids+=($!); gw_pids+=($!)
   names+=("$name") envs+=("$env_list") gw_ports+=("$port") bins+=("$bin")
 done
-for i in "${!names[@]}"; do wait_ok "http://127.0.0.1:${gw_ports[$i]}/" "gateway ${names[$i]}"; done
+for i in "${!names[@]}"; do
+  wait_ok "http://127.0.0.1:${gw_ports[$i]}/" "gateway ${names[$i]}"
+  curl -s -o /dev/null "http://127.0.0.1:${gw_ports[$i]}/login"  # the session a STICKY=1 variant learns
+done
 
 cpu_ticks() {  # pid...: utime+stime summed
   local t=0 p f
@@ -222,7 +231,7 @@ measure() {  # port seconds pids...
   local before after out peak=0 rss p cs_before cs_after
   cs_before=$(ctx_switches "$@")
   before=$(cpu_ticks "$@")
-  nice -n "$nice" taskset -c "$load_cpu" wrk -t"$threads" -c"$conns" -d"${secs}s" --latency "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1 &
+  nice -n "$nice" taskset -c "$load_cpu" wrk -t"$threads" -c"$conns" -d"${secs}s" --latency -H "X-Auth-Token: bench-session-token" "http://127.0.0.1:$port/" >"$work/wrk.out" 2>&1 &
   local wrk_pid=$!
   while kill -0 "$wrk_pid" 2>/dev/null; do
     rss=0
