@@ -151,7 +151,7 @@ public sealed class TlsListenerTests : IAsyncLifetime
     }
 }
 
-/// <summary>Start-time errors and warnings of the Tls section, from the real binary.</summary>
+/// <summary>The Tls section in the real binary: cipher restriction, start errors and check-config warnings.</summary>
 public sealed class TlsConfigTests
 {
     private static string Config(string dir, string certificate, string key, string listen = "https://127.0.0.1:1") =>
@@ -170,6 +170,50 @@ public sealed class TlsConfigTests
                 ["Clusters"] = new JsonObject { ["c"] = new JsonObject { ["Destinations"] = new JsonObject { ["d"] = new JsonObject { ["Address"] = "http://127.0.0.1:3" } } } },
             },
         }.ToJsonString();
+
+    [Fact]
+    public async Task Ciphers_in_openssl_names_restrict_the_tls12_suites()
+    {
+        await using var echo = await EchoUpstream.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("shg-tls-").FullName;
+        try
+        {
+            var (certificate, key) = (Path.Combine(dir, "c.pem"), Path.Combine(dir, "k.pem"));
+            TestCertificate.Write(certificate, key, "gateway.example.test");
+            await using var gateway = await GatewayProcess.StartAsync((p, a) =>
+            {
+                var config = GatewayProcess.Config(p, a, [echo.Address]);
+                config["Gateway"]!["Listen"] = new JsonArray($"https://127.0.0.1:{p}");
+                config["Gateway"]!["Tls"] = new JsonObject
+                {
+                    ["Certificate"] = certificate, ["CertificateKey"] = key, ["Protocols"] = "TLSv1.2", ["Ciphers"] = "ECDHE-RSA-AES256-GCM-SHA384:!aNULL",
+                };
+                return config;
+            });
+
+            async Task<TlsCipherSuite> HandshakeAsync(TlsCipherSuite[]? offered)
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync(IPAddress.Loopback, gateway.Port);
+                await using var ssl = new SslStream(tcp.GetStream());
+                await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+                {
+                    TargetHost = "gateway.example.test",
+                    EnabledSslProtocols = SslProtocols.Tls12,
+                    CipherSuitesPolicy = offered is null ? null : new CipherSuitesPolicy(offered),
+                    RemoteCertificateValidationCallback = (_, _, _, _) => true,
+                });
+                return ssl.NegotiatedCipherSuite;
+            }
+
+            Assert.Equal(TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, await HandshakeAsync(null));
+            await Assert.ThrowsAnyAsync<Exception>(() => HandshakeAsync([TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 
     [Fact]
     public async Task A_missing_key_file_is_a_clear_start_error_naming_the_key_and_the_file()
