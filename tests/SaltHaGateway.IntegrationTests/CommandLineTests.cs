@@ -35,7 +35,7 @@ public sealed class CommandLineTests
         Assert.Equal(1, code);
         Assert.Contains("ReverseProxy.Routes.r.ClusterId: unknown cluster \"nope\"", stderr);
         Assert.Contains("ReverseProxy.Clusters.c.Destinations.d.Metadata.Weight: invalid weight", stderr);
-        Assert.Contains("Gateway:Listen:0:", stderr);
+        Assert.Contains("Gateway:Tls: missing: an https:// listener in Gateway:Listen needs Certificate and CertificateKey", stderr);
         Assert.Contains("test failed (3 problem(s))", stderr);
     }
 

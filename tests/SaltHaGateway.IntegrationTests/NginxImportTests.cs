@@ -64,6 +64,62 @@ public sealed class NginxImportTests
     }
 
     [Fact]
+    public async Task An_ssl_site_with_its_redirect_server_imports_and_serves_https_and_the_301()
+    {
+        await using var echo = await EchoUpstream.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("shg-import-").FullName;
+        Directory.CreateDirectory(Path.Combine(dir, "ssl"));
+        TestCertificate.Write(Path.Combine(dir, "ssl", "salt.crt"), Path.Combine(dir, "ssl", "salt.key"), "salt.example.test");
+        var nginxFile = Path.Combine(dir, "nginx.conf");
+        var gatewayFile = Path.Combine(dir, "gateway.json");
+        await File.WriteAllTextAsync(nginxFile, $$"""
+            upstream salt_api { server 127.0.0.1:{{echo.Port}}; }
+            server {
+              listen 80;
+              server_name salt.example.test;
+              return 301 https://$host$request_uri;
+            }
+            server {
+              listen 443 ssl http2;
+              server_name salt.example.test;
+              ssl_certificate ssl/salt.crt;
+              ssl_certificate_key ssl/salt.key;
+              ssl_protocols TLSv1.2 TLSv1.3;
+              ssl_session_cache shared:SSL:10m;
+              location / { proxy_pass http://salt_api; proxy_set_header X-Forwarded-Proto $scheme; }
+            }
+            """);
+
+        var (code, _, stderr) = await GatewayProcess.RunVerbAsync("import-nginx", nginxFile, "-o", gatewayFile);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("ssl_session_cache", stderr);
+        var (checkCode, _, checkErr) = await GatewayProcess.RunVerbAsync("check-config", "--config", gatewayFile);
+        Assert.True(checkCode == 0, checkErr);
+
+        // Ports 80 and 443 as imported, moved to free loopback ports.
+        var (plain, https, admin) = (TestPorts.Free(), TestPorts.Free(), TestPorts.Free());
+        var imported = await File.ReadAllTextAsync(gatewayFile);
+        await using var gateway = await GatewayProcess.StartAsync((_, _) => imported, https, admin, "run",
+            $"--Gateway:Listen:0=http://127.0.0.1:{plain}", $"--Gateway:Listen:1=https://127.0.0.1:{https}",
+            $"--Gateway:RedirectHttps:0={plain}", $"--Gateway:Admin:Listen=http://127.0.0.1:{admin}");
+
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{plain}/login");
+        request.Headers.Host = "salt.example.test";
+        using var redirect = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.MovedPermanently, redirect.StatusCode);
+        Assert.Equal($"https://salt.example.test:{https}/login", redirect.Headers.Location!.OriginalString);
+
+        using var served = await http.GetAsync($"https://127.0.0.1:{https}/login");
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Contains("\"x-forwarded-proto\":\"https\"", await served.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Untranslatable_directives_are_reported_with_their_line()
     {
         var dir = Directory.CreateTempSubdirectory("shg-import-").FullName;

@@ -48,7 +48,7 @@ public sealed class ProxyPathWarmup
             for (var i = -1; i < requests; i++)
             {
                 // A new connection each time: clients of the VIP usually open one per request.
-                using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+                using var http = new HttpClient(Handler(proxyUrl)) { Timeout = TimeSpan.FromSeconds(2) };
                 using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(proxyUrl, path));
                 request.Headers.Add(Header, i < 0 ? _token + RefusedSuffix : _token);
                 request.Headers.ConnectionClose = true;
@@ -67,6 +67,15 @@ public sealed class ProxyPathWarmup
         {
             _active = false;
         }
+    }
+
+    /// <summary>For an https listener the certificate is not checked: the connection goes to this process on loopback,
+    /// and the certificate names the public host, not 127.0.0.1.</summary>
+    private static SocketsHttpHandler Handler(Uri proxyUrl)
+    {
+        var handler = new SocketsHttpHandler();
+        if (proxyUrl.Scheme == Uri.UriSchemeHttps) handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        return handler;
     }
 
     /// <summary>A loopback port that refuses connections: bound by us a moment ago and closed again.</summary>

@@ -52,6 +52,36 @@ internal static class GatewayConfigJsonWriter
 
             w.WriteEndArray();
         }
+
+        if (model.RedirectHttps.Count > 0)
+        {
+            w.WriteStartArray("RedirectHttps");
+            foreach (var port in model.RedirectHttps)
+            {
+                w.WriteNumberValue(port);
+            }
+
+            w.WriteEndArray();
+        }
+
+        if (model.Tls is { } tls)
+        {
+            w.WriteStartObject("Tls");
+            w.WriteString("Certificate", tls.Certificate);
+            w.WriteString("CertificateKey", tls.CertificateKey);
+            if (tls.Protocols is not null)
+            {
+                w.WriteString("Protocols", tls.Protocols);
+            }
+
+            if (tls.Ciphers is not null)
+            {
+                w.WriteString("Ciphers", tls.Ciphers);
+            }
+
+            w.WriteEndObject();
+        }
+
         if (model.AccessLog is { } log)
         {
             w.WriteStartObject("AccessLog");

@@ -63,10 +63,15 @@ internal sealed record StatusPageModel(string Path, string? Access, string? Form
 
 internal sealed record AccessLogModel(string Format, string? Path);
 
+/// <summary><c>Gateway:Tls</c>: absolute PEM paths, and protocols and ciphers when the nginx config set them.</summary>
+internal sealed record TlsModel(string Certificate, string CertificateKey, string? Protocols, string? Ciphers);
+
 /// <summary>Everything the importer writes, in output order.</summary>
 internal sealed class GatewayModel
 {
     public List<string> Listen { get; } = [];
+    public List<int> RedirectHttps { get; } = [];
+    public TlsModel? Tls { get; set; }
     public AccessLogModel? AccessLog { get; set; }
     public List<StatusPageModel> StatusPages { get; } = [];
     public List<RouteModel> Routes { get; } = [];

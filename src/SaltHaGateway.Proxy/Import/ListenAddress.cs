@@ -2,11 +2,12 @@ namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>
 /// A <c>listen</c> directive as a Kestrel URL: "80" → http://*:80, "127.0.0.1:8080" → http://127.0.0.1:8080,
-/// "[::]:80" → http://[::]:80. TLS, QUIC, PROXY protocol and unix sockets cannot be carried over.
+/// "[::]:80" → http://[::]:80, "443 ssl" → https://*:443 (HTTP/2 by ALPN there, so "http2" needs no warning).
+/// QUIC, PROXY protocol and unix sockets cannot be carried over.
 /// </summary>
-internal sealed record ListenAddress(string Url, int Port, string Host, bool DefaultServer)
+internal sealed record ListenAddress(string Url, int Port, string Host, bool DefaultServer, bool Ssl = false)
 {
-    private static readonly string[] UntranslatableFlags = ["ssl", "quic", "proxy_protocol"];
+    private static readonly string[] UntranslatableFlags = ["quic", "proxy_protocol"];
 
     private static readonly string[] IgnoredPrefixes =
     [
@@ -24,11 +25,16 @@ internal sealed record ListenAddress(string Url, int Port, string Host, bool Def
 
         var address = d.Args[0];
         var isDefault = false;
+        var ssl = d.Args.Skip(1).Contains("ssl");
         foreach (var arg in d.Args.Skip(1))
         {
             if (arg is "default_server" or "default")
             {
                 isDefault = true;
+            }
+            else if (arg == "ssl" || (arg == "http2" && ssl))
+            {
+                // an https:// listener, which offers HTTP/2 by ALPN
             }
             else if (UntranslatableFlags.Contains(arg))
             {
@@ -60,7 +66,7 @@ internal sealed record ListenAddress(string Url, int Port, string Host, bool Def
                 return null;
             }
 
-            return new ListenAddress($"http://*:{bare}", (int)bare, "*", isDefault);
+            return new ListenAddress($"{Scheme(ssl)}://*:{bare}", (int)bare, "*", isDefault, ssl);
         }
 
         if (!HostPort.TryParse(address, out var endpoint, out var error))
@@ -76,6 +82,8 @@ internal sealed record ListenAddress(string Url, int Port, string Host, bool Def
         }
 
         var port = endpoint.Port ?? 80;
-        return new ListenAddress($"http://{endpoint.UrlHost}:{port}", port, endpoint.Host, isDefault);
+        return new ListenAddress($"{Scheme(ssl)}://{endpoint.UrlHost}:{port}", port, endpoint.Host, isDefault, ssl);
     }
+
+    private static string Scheme(bool ssl) => ssl ? "https" : "http";
 }

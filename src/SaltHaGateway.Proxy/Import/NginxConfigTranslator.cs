@@ -5,7 +5,8 @@ namespace SaltHaGateway.Proxy.Import;
 /// what would sit inside http{} (upstream and server blocks, as in conf.d/ or sites-enabled/). Every
 /// directive is either translated or reported.
 /// </summary>
-internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
+/// <param name="confPrefix">What relative ssl_certificate paths resolve against (nginx's conf prefix).</param>
+internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics, string confPrefix)
 {
     public GatewayModel Translate(IReadOnlyList<NginxDirective> root)
     {
@@ -42,6 +43,7 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
         var model = new GatewayModel();
         var accessLogs = new AccessLogSelector(diagnostics);
         var settings = new ProxySettingsBuilder(diagnostics);
+        var tls = new TlsSettingsBuilder(diagnostics, confPrefix);
         var upstreams = new UpstreamTranslator(diagnostics);
         var serverBlocks = new List<NginxDirective>();
 
@@ -75,7 +77,7 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
                     diagnostics.Error(d, $"\"{d.Name}\" directive is not allowed here");
                     break;
                 default:
-                    if (!settings.TryApply(d))
+                    if (!tls.TryApply(d) && !settings.TryApply(d))
                     {
                         diagnostics.NotTranslated(d, d.HasBlock ? $"block with {d.Block!.Count} directive(s)" : null);
                     }
@@ -85,8 +87,9 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
         }
 
         var httpSettings = settings.Build(ProxySettings.Empty);
-        var servers = new ServerTranslator(diagnostics, accessLogs);
-        var serverModels = serverBlocks.Select(s => servers.Translate(s, httpSettings)).OfType<ServerModel>().ToList();
+        var httpTls = tls.Build(TlsSettings.Empty);
+        var servers = new ServerTranslator(diagnostics, accessLogs, confPrefix);
+        var serverModels = serverBlocks.Select(s => servers.Translate(s, httpSettings, httpTls)).OfType<ServerModel>().ToList();
         new RouteBuilder(diagnostics, model).Build(serverModels);
         model.AccessLog = accessLogs.Select();
         return model;

@@ -13,10 +13,13 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
     public void Build(IReadOnlyList<ServerModel> servers)
     {
         CollectListen(servers);
-        if (servers.Count > 0)
+        var proxied = servers.Where(s => s.Redirect is null).ToList();
+        CollectRedirects(servers.Where(s => s.Redirect is not null).ToList(), proxied);
+        CollectTls(proxied);
+        if (proxied.Count > 0)
         {
-            var plan = new ServerHostPlan(servers, diagnostics);
-            foreach (var server in servers)
+            var plan = new ServerHostPlan(proxied, diagnostics);
+            foreach (var server in proxied)
             {
                 foreach (var location in server.Locations)
                 {
@@ -40,8 +43,9 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
                 }
 
                 // Kestrel's http://*:P already takes IPv6 as well; a second [::]:P bind would fail.
-                var any = $"http://*:{listen.Port}";
-                var v6 = $"http://[::]:{listen.Port}";
+                var scheme = listen.Ssl ? "https" : "http";
+                var any = $"{scheme}://*:{listen.Port}";
+                var v6 = $"{scheme}://[::]:{listen.Port}";
                 if (listen.Url == v6 && servers.Any(s => s.Listens.Any(l => l.Url == any)))
                 {
                     diagnostics.Warning(server.Source, $"\"[::]:{listen.Port}\" is covered by \"*:{listen.Port}\" (the gateway listens on IPv4 and IPv6 there)");
@@ -49,6 +53,69 @@ internal sealed class RouteBuilder(ImportDiagnostics diagnostics, GatewayModel m
                 }
 
                 model.Listen.Add(listen.Url);
+            }
+        }
+    }
+
+    /// <summary>Servers that only <c>return 301 https://$host$request_uri</c> become <c>Gateway:RedirectHttps</c>
+    /// ports, which the gateway redirects as a whole.</summary>
+    private void CollectRedirects(IReadOnlyList<ServerModel> redirects, IReadOnlyList<ServerModel> proxied)
+    {
+        var httpsPort = model.Listen.Where(u => u.StartsWith("https://", StringComparison.Ordinal))
+            .Select(u => int.Parse(u[(u.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(443);
+        foreach (var server in redirects)
+        {
+            foreach (var port in server.Listens.Select(l => l.Port).Distinct())
+            {
+                if (proxied.FirstOrDefault(s => s.Listens.Any(l => l.Port == port)) is { } other)
+                {
+                    diagnostics.NotTranslated(server.Redirect!,
+                        $"port {port} also serves the server at line {other.Source.Line}; the gateway redirects whole ports, so that server's routes stay on it");
+                }
+                else if (!model.RedirectHttps.Contains(port))
+                {
+                    model.RedirectHttps.Add(port);
+                }
+            }
+
+            if (httpsPort != 443)
+            {
+                diagnostics.Warning(server.Redirect!, $"nginx redirects to port 443; the gateway redirects to its https listener on port {httpsPort}");
+            }
+        }
+    }
+
+    /// <summary>One certificate for all https listeners: that of the first ssl server; the others must agree.</summary>
+    private void CollectTls(IReadOnlyList<ServerModel> servers)
+    {
+        ServerModel? first = null;
+        foreach (var server in servers.Where(s => s.Listens.Any(l => l.Ssl)))
+        {
+            var tls = server.Tls ?? TlsSettings.Empty;
+            if (tls.Certificate is not { } certificate || tls.Key is not { } key)
+            {
+                diagnostics.Error(server.Source,
+                    $"no \"{(tls.Certificate is null ? "ssl_certificate" : "ssl_certificate_key")}\" is defined for the \"listen ... ssl\" directive");
+                continue;
+            }
+
+            if (first is null)
+            {
+                first = server;
+                model.Tls = new TlsModel(certificate.Path, key.Path, tls.Protocols?.Value, tls.Ciphers?.Value);
+                continue;
+            }
+
+            if (certificate.Path != model.Tls!.Certificate || key.Path != model.Tls.CertificateKey)
+            {
+                diagnostics.Warning(certificate.Source,
+                    $"a certificate per server (SNI) is not translated; every https listener uses {model.Tls.Certificate} of the server at line {first.Source.Line}");
+            }
+
+            if (tls.Protocols?.Value != model.Tls.Protocols || tls.Ciphers?.Value != model.Tls.Ciphers)
+            {
+                diagnostics.Warning(server.Source,
+                    $"ssl_protocols/ssl_ciphers differ from the server at line {first.Source.Line}, whose settings every https listener uses");
             }
         }
     }

@@ -71,7 +71,7 @@ internal sealed class ServerHostPlan
             : existing with { Hosts = existing.Hosts.Union(hosts).ToList() };
     }
 
-    private static string Socket(string url) => url.Replace("http://[::]:", "http://*:", StringComparison.Ordinal);
+    private static string Socket(string url) => url.Replace("://[::]:", "://*:", StringComparison.Ordinal);
 
     private static string Port(string socket) => socket[(socket.LastIndexOf(':') + 1)..];
 }

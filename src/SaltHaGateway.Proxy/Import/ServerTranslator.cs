@@ -1,8 +1,12 @@
 namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>Reads one <c>server { ... }</c> block: listeners, names, server-level settings and locations.</summary>
-internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs)
+/// <param name="confPrefix">What relative ssl_certificate paths resolve against.</param>
+internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs, string confPrefix)
 {
+    /// <summary>nginx's usual plain server that sends every request to https.</summary>
+    private static readonly string[] HttpsRedirectTargets = ["https://$host$request_uri", "https://$server_name$request_uri"];
+
     // Directives nginx knows but rejects in these contexts ("is not allowed here"), as opposed to unknown ones.
     private static readonly string[] NotInServer =
         ["http", "events", "upstream", "server", "proxy_pass", .. UpstreamTranslator.UpstreamOnly];
@@ -10,7 +14,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
     private static readonly string[] NotInLocation =
         ["http", "events", "upstream", "server", "listen", "server_name", .. UpstreamTranslator.UpstreamOnly];
 
-    public ServerModel? Translate(NginxDirective server, ProxySettings inherited)
+    public ServerModel? Translate(NginxDirective server, ProxySettings inherited, TlsSettings inheritedTls)
     {
         if (!diagnostics.RequireBlock(server) || !diagnostics.RequireArgs(server, 0, 0))
         {
@@ -21,6 +25,8 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
         var listenDirectives = 0;
         var names = new List<string>();
         var settings = new ProxySettingsBuilder(diagnostics);
+        var tls = new TlsSettingsBuilder(diagnostics, confPrefix);
+        NginxDirective? redirect = null;
         var locations = new List<NginxDirective>();
         foreach (var d in server.Block!)
         {
@@ -43,8 +49,15 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
                 case "access_log":
                     accessLogs.Add(d);
                     break;
+                case "return" when redirect is null && !d.HasBlock && d.Args.Count == 2 && d.Args[0] == "301" && HttpsRedirectTargets.Contains(d.Args[1]):
+                    redirect = d;
+                    break;
                 default:
-                    Other(d, settings, NotInServer);
+                    if (!tls.TryApply(d))
+                    {
+                        Other(d, settings, NotInServer);
+                    }
+
                     break;
             }
         }
@@ -57,6 +70,11 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
         {
             diagnostics.Warning(server, "server has no listener the gateway can serve; its locations are not translated");
             return null;
+        }
+
+        if (redirect is not null)
+        {
+            return Redirect(server, redirect, listens, names, locations);
         }
 
         var serverSettings = settings.Build(inherited);
@@ -78,7 +96,30 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
             models.Add(model);
         }
 
-        return new ServerModel(server, listens, names, models);
+        return new ServerModel(server, listens, names, models, tls.Build(inheritedTls));
+    }
+
+    /// <summary>A server-level <c>return 301 https://…</c> answers before any location is looked at.</summary>
+    private ServerModel? Redirect(NginxDirective server, NginxDirective redirect, List<ListenAddress> listens, List<string> names, List<NginxDirective> locations)
+    {
+        if (listens.Any(l => l.Ssl))
+        {
+            diagnostics.NotTranslated(redirect, "a redirect on an ssl listener; the gateway redirects plain listeners only");
+            diagnostics.Warning(server, "server has no listener the gateway can serve; its locations are not translated");
+            return null;
+        }
+
+        if (redirect.Args[1].Contains("$server_name", StringComparison.Ordinal) && names.Count > 1)
+        {
+            diagnostics.Warning(redirect, "$server_name is taken as $host: the gateway redirects to the name the client asked for");
+        }
+
+        foreach (var location in locations)
+        {
+            diagnostics.NotTranslated(location, "the server's \"return 301\" answers every request first");
+        }
+
+        return new ServerModel(server, listens, names, [], Redirect: redirect);
     }
 
     private LocationModel? TranslateLocation(NginxDirective location, ProxySettings inherited)

@@ -9,6 +9,7 @@ public static class CheckConfigCommand
     {
         var file = ConfigFileLocator.Resolve(configPath);
         var check = await ConfigCheck.RunAsync(file, overrides);
+        foreach (var w in check.Warnings ?? []) await stderr.WriteLineAsync($"salt-ha-gateway: {file}: warning: {w}");
         if (check.Errors.Count == 0)
         {
             await stdout.WriteLineAsync($"salt-ha-gateway: configuration file {file} test is successful: " +

@@ -9,7 +9,9 @@ namespace SaltHaGateway.Hosting;
 /// starting anything. Used by <c>check-config</c> and before <c>run</c> builds its host.</summary>
 public static class ConfigCheck
 {
-    public sealed record Result(GatewayProxyConfig? Proxy, GatewayOptions? Gateway, IConfiguration Configuration, IReadOnlyList<ConfigError> Errors);
+    /// <param name="Warnings">Problems the gateway runs with (an expired certificate), reported but not fatal.</param>
+    public sealed record Result(GatewayProxyConfig? Proxy, GatewayOptions? Gateway, IConfiguration Configuration, IReadOnlyList<ConfigError> Errors,
+        IReadOnlyList<ConfigError>? Warnings = null);
 
     public static async Task<Result> RunAsync(string file, string[] overrides)
     {
@@ -32,12 +34,13 @@ public static class ConfigCheck
             // The file itself is unreadable or not JSON: that is already reported above.
             configuration = BuildConfiguration(file, overrides, fileIsValid: false);
         }
-        var gateway = GatewayOptions.Parse(configuration, all);
+        var warnings = new List<ConfigError>();
+        var gateway = GatewayOptions.Parse(configuration, all, warnings, TimeProvider.System);
         foreach (var problem in SaltHaGateway.Vrrp.VrrpServiceCollectionExtensions.ValidateVrrp(configuration.GetSection("Vrrp")))
             all.Add(AsError(problem));
         SaltHaGateway.Sync.ConfigSyncServiceCollectionExtensions.Bind(configuration.GetSection("ConfigSync"), out var syncProblems);
         foreach (var problem in syncProblems) all.Add(AsError(problem));
-        return new Result(proxy, gateway, configuration, all);
+        return new Result(proxy, gateway, configuration, all, warnings);
     }
 
     /// <summary>The file, then environment variables, then command-line overrides, as .NET does it.</summary>

@@ -36,6 +36,7 @@ public static class GatewayApp
 
         var options = check.Gateway!;
         await using var logger = GatewayLogging.Create(options.JsonLogs, options.LogLevel);
+        foreach (var w in check.Warnings ?? []) logger.Warning("{File}: {Problem}", file, w.ToString());
         ControlSocket.Plan control;
         try
         {
@@ -56,6 +57,17 @@ public static class GatewayApp
             return 1;
         }
         var app = Build(file, check, options, logger, control, token);
+        try
+        {
+            // The certificate is loaded now, so a pair that changed since the check fails here with its file name.
+            app.Services.GetService<TlsCertificateSource>();
+        }
+        catch (PemCertificatePair.LoadException e)
+        {
+            await stderr.WriteLineAsync($"salt-ha-gateway: {file}: Gateway:Tls:{e.Key}: {e.Message}");
+            await app.DisposeAsync();
+            return 1;
+        }
         try
         {
             app.Services.GetRequiredService<MaintenanceMode>().ApplyAtStart();
@@ -114,16 +126,20 @@ public static class GatewayApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(60);
+            var tls = kestrel.ApplicationServices.GetService<TlsCertificateSource>();
             foreach (var listen in options.Listen.Append(options.AdminListen))
             {
-                if (listen.IsAny) kestrel.ListenAnyIP(listen.Port);
-                else kestrel.Listen(listen.Address!, listen.Port);
+                Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions> configure = listen.Https ? l => UseTls(l, tls!) : _ => { };
+                if (listen.IsAny) kestrel.ListenAnyIP(listen.Port, configure);
+                else kestrel.Listen(listen.Address!, listen.Port, configure);
             }
             if (control is { Available: true }) kestrel.ListenUnixSocket(control.Path);
         });
 
         var services = builder.Services;
         services.AddSingleton(options);
+        if (options.Tls is { } tlsOptions)
+            services.AddSingleton(sp => new TlsCertificateSource(tlsOptions, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TlsCertificateSource>>()));
         services.AddSingleton(new AdminPort { Port = options.AdminListen.Port });
         services.AddSingleton<MatcherPolicy, AdminListenerPolicy>();
         services.AddSingleton<ListenerReadiness>();
@@ -171,6 +187,11 @@ public static class GatewayApp
             app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy && !warmup.Claims(c, out _),
                 b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
         }
+        if (options.RedirectHttps is { Count: > 0 } redirectPorts)
+        {
+            var redirect = new HttpsRedirect(redirectPorts, options.HttpsPort, adminPort, app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>());
+            app.Use((context, next) => redirect.InvokeAsync(context, () => next(context)));
+        }
         // Nothing on the admin listener or the control socket is proxied.
         app.MapGatewayProxy(next => context =>
         {
@@ -181,6 +202,17 @@ public static class GatewayApp
         MapAdmin(app);
         foreach (var page in options.StatusPages) MapStatusPage(app, page);
         return app;
+    }
+
+    /// <summary>An https listener (nginx's <c>listen 443 ssl</c>): HTTP/1.1 and HTTP/2 by ALPN, and the certificate
+    /// and TLS settings of <see cref="TlsCertificateSource"/>, asked again for every new connection.</summary>
+    private static void UseTls(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen, TlsCertificateSource tls)
+    {
+        listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+        listen.UseHttps(new Microsoft.AspNetCore.Server.Kestrel.Https.TlsHandshakeCallbackOptions
+        {
+            OnConnection = _ => ValueTask.FromResult(tls.ServerOptions()),
+        });
     }
 
     /// <summary>The first round of health checks runs before the listeners accept traffic (each check bounded by
@@ -195,16 +227,23 @@ public static class GatewayApp
     }
 
     /// <summary>Before this node says it can serve (readiness, the VRRP <c>listener</c> condition), the proxy path is
-    /// compiled by a few requests that go to the admin listener instead of an upstream (see ProxyPathWarmup).</summary>
+    /// compiled by a few requests that go to the admin listener instead of an upstream (see ProxyPathWarmup). An https
+    /// listener is preferred (the TLS handshake is compiled too), then a plain one that does not redirect.</summary>
     private static async Task WarmUpProxyPathAsync(WebApplication app, GatewayOptions options, CancellationToken ct)
     {
-        static Uri Loopback(ListenAddress l) => new(l.IsAny || l.Address!.Equals(IPAddress.IPv6Any) || l.Address.Equals(IPAddress.Any)
-            ? $"http://127.0.0.1:{l.Port}/"
-            : $"http://{(l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString())}:{l.Port}/");
+        static Uri Loopback(ListenAddress l)
+        {
+            var scheme = l.Https ? "https" : "http";
+            return new(l.IsAny || l.Address!.Equals(IPAddress.IPv6Any) || l.Address.Equals(IPAddress.Any)
+                ? $"{scheme}://127.0.0.1:{l.Port}/"
+                : $"{scheme}://{(l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString())}:{l.Port}/");
+        }
+        var redirects = options.RedirectHttps ?? [];
+        var listener = options.Listen.FirstOrDefault(l => l.Https) ?? options.Listen.FirstOrDefault(l => !redirects.Contains(l.Port)) ?? options.Listen[0];
         var route = app.Services.GetRequiredService<ConfigFileReloader>().Current.Routes.FirstOrDefault();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>()
-            .RunAsync(Loopback(options.Listen[0]), Loopback(options.AdminListen), route, requests: 3, ct);
+            .RunAsync(Loopback(listener), Loopback(options.AdminListen), route, requests: 3, ct);
         app.Services.GetRequiredService<ILogger<WebApplication>>().LogDebug("proxy path warmed up in {Milliseconds:F0} ms",
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }

@@ -22,9 +22,11 @@ public sealed record GatewayOptions(
     IReadOnlyList<StatusPageOptions> StatusPages,
     string StateDirectory = GatewayOptions.DefaultStateDirectory,
     string ControlSocket = GatewayOptions.DefaultControlSocket,
-    AdminGuardOptions? AdminGuard = null)
+    AdminGuardOptions? AdminGuard = null,
+    TlsOptions? Tls = null,
+    IReadOnlyList<int>? RedirectHttps = null)
 {
-    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control"];
+    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control", "Tls", "RedirectHttps"];
     public const string DefaultListen = "http://*:80";
     public const string DefaultAdminListen = "http://127.0.0.1:9145";
     public const string DefaultStateDirectory = "/var/lib/salt-ha-gateway";
@@ -32,7 +34,14 @@ public sealed record GatewayOptions(
     /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
     private const int MaxSocketPathBytes = 107;
 
-    public static GatewayOptions? Parse(IConfiguration configuration, List<ConfigError> errors)
+    /// <summary>The port that <see cref="RedirectHttps"/> sends clients to: the first https listener's, else 443.</summary>
+    public int HttpsPort => Listen.FirstOrDefault(l => l.Https)?.Port ?? 443;
+
+    public static GatewayOptions? Parse(IConfiguration configuration, List<ConfigError> errors) =>
+        Parse(configuration, errors, [], TimeProvider.System);
+
+    /// <param name="warnings">Problems that do not stop the gateway (an expired certificate).</param>
+    public static GatewayOptions? Parse(IConfiguration configuration, List<ConfigError> errors, List<ConfigError> warnings, TimeProvider time)
     {
         var section = configuration.GetSection("Gateway");
         var listen = new List<ListenAddress>();
@@ -55,6 +64,7 @@ public sealed record GatewayOptions(
         var adminUrl = section["Admin:Listen"] ?? DefaultAdminListen;
         ListenAddress.TryParse(adminUrl, out var admin, out var adminError);
         if (admin is null) errors.Add(new("Gateway:Admin:Listen", adminError!));
+        else if (admin.Https) errors.Add(new("Gateway:Admin:Listen", $"\"{adminUrl}\": the admin listener is plain http://"));
         else if (listen.Any(l => l.Port == admin.Port && admin.Port != 0))
             errors.Add(new("Gateway:Admin:Listen", $"port {admin.Port} is also a proxy listener; the admin endpoints need a port of their own"));
 
@@ -114,13 +124,37 @@ public sealed record GatewayOptions(
                 errors.Add(new($"Gateway:Admin:{child.Key}", "unknown key; expected Listen, Hosts, Access"));
         }
         var guard = AdminGuardOptions.Parse(section, errors);
+        var tls = TlsOptions.Parse(section.GetSection("Tls"), listen.Any(l => l.Https), errors, warnings, time);
+        var redirect = ParseRedirect(section.GetSection("RedirectHttps"), listen, errors);
 
         foreach (var child in section.GetChildren())
         {
             if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                 errors.Add(new($"Gateway:{child.Key}", "unknown key; expected " + string.Join(", ", KnownKeys)));
         }
-        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket, guard);
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket, guard, tls, redirect);
+    }
+
+    /// <summary><c>Gateway:RedirectHttps</c>: ports of plain listeners that answer every request with a 301 to https
+    /// (nginx's <c>listen 80; return 301 https://$host$request_uri;</c>).</summary>
+    private static List<int> ParseRedirect(IConfigurationSection section, List<ListenAddress> listen, List<ConfigError> errors)
+    {
+        var ports = new List<int>();
+        if (section.Value is { } single)
+        {
+            errors.Add(new("Gateway:RedirectHttps", $"must be an array of ports, for example [{single}]"));
+            return ports;
+        }
+        foreach (var child in section.GetChildren())
+        {
+            if (!int.TryParse(child.Value, out var port))
+                errors.Add(new(child.Path, $"\"{child.Value}\" is not a port number"));
+            else if (!listen.Any(l => l.Port == port && !l.Https))
+                errors.Add(new(child.Path, $"port {port} is not a plain http:// listener in Gateway:Listen"));
+            else if (!ports.Contains(port))
+                ports.Add(port);
+        }
+        return ports;
     }
 
     private static T Invalid<T>(List<ConfigError> errors, string path, string message, T fallback)

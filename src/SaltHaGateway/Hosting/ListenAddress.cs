@@ -2,9 +2,10 @@ using System.Net;
 
 namespace SaltHaGateway.Hosting;
 
-/// <summary>A listener URL such as <c>http://*:80</c>, <c>http://127.0.0.1:9145</c> or <c>http://[::]:80</c>,
-/// parsed into what Kestrel needs. Only plain HTTP: TLS terminates elsewhere, as it does in front of act2 today.</summary>
-public sealed record ListenAddress(string Url, IPAddress? Address, int Port)
+/// <summary>A listener URL such as <c>http://*:80</c>, <c>http://127.0.0.1:9145</c>, <c>http://[::]:80</c> or
+/// <c>https://*:443</c>, parsed into what Kestrel needs. An https listener takes its certificate from
+/// <c>Gateway:Tls</c> (nginx's <c>listen 443 ssl</c>).</summary>
+public sealed record ListenAddress(string Url, IPAddress? Address, int Port, bool Https = false)
 {
     /// <summary>True for <c>*</c>, <c>+</c>, <c>0.0.0.0</c> and <c>[::]</c>: every interface, IPv4 and IPv6.</summary>
     public bool IsAny => Address is null;
@@ -17,12 +18,13 @@ public sealed record ListenAddress(string Url, IPAddress? Address, int Port)
         error = null;
         if (string.IsNullOrWhiteSpace(url)) { error = "missing: expected a URL such as http://*:80"; return false; }
         var text = url.Trim();
-        if (!text.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+        var https = text.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (!https && !text.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
-            error = $"\"{url}\" is not supported: only http:// listeners (for example http://*:80 or http://127.0.0.1:9145)";
+            error = $"\"{url}\" is not supported: only http:// and https:// listeners (for example http://*:80 or https://*:443)";
             return false;
         }
-        var hostPort = text["http://".Length..].TrimEnd('/');
+        var hostPort = text[(https ? "https://" : "http://").Length..].TrimEnd('/');
         var colon = hostPort.LastIndexOf(':');
         if (colon <= 0 || hostPort.EndsWith(']'))
         {
@@ -52,7 +54,7 @@ public sealed record ListenAddress(string Url, IPAddress? Address, int Port)
                 }
                 break;
         }
-        address = new ListenAddress(text, ip, port);
+        address = new ListenAddress(text, ip, port, https);
         return true;
     }
 

@@ -49,17 +49,17 @@ public sealed class ServerTranslationTests
     }
 
     [Fact]
-    public void SslListenIsReportedAndLeftOut()
+    public void QuicListenIsReportedAndLeftOut()
     {
-        var root = Import("server {\nlisten 80;\nlisten 443 ssl;\nlocation / { proxy_pass http://act2; }\n}\n", out var diagnostics);
+        var root = Import("server {\nlisten 80;\nlisten 443 quic;\nlocation / { proxy_pass http://act2; }\n}\n", out var diagnostics);
         Assert.Equal(["http://*:80"], Listen(root));
-        Assert.Contains(diagnostics, d => d.Directive == "listen" && d.Line == 5 && d.Message.Contains("\"ssl\""));
+        Assert.Contains(diagnostics, d => d.Directive == "listen" && d.Line == 5 && d.Message.Contains("\"quic\""));
     }
 
     [Fact]
-    public void SslOnlyServerIsReportedNotTranslated()
+    public void QuicOnlyServerIsReportedNotTranslated()
     {
-        var root = Import("server {\nlisten 443 ssl;\nlocation / { proxy_pass http://act2; }\n}\n", out var diagnostics);
+        var root = Import("server {\nlisten 443 quic;\nlocation / { proxy_pass http://act2; }\n}\n", out var diagnostics);
         Assert.Empty(Routes(root).EnumerateObject());
         Assert.Contains(diagnostics, d => d.Directive == "server" && d.Line == 3);
     }
