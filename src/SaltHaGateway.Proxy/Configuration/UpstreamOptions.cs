@@ -1,3 +1,4 @@
+using SaltHaGateway.Health;
 using Yarp.ReverseProxy.Configuration;
 
 namespace SaltHaGateway.Proxy.Configuration;
@@ -23,18 +24,24 @@ public sealed record UpstreamOptions
     public string? CheckHttpExpectAlive { get; init; }
     public string? CheckKeepaliveRequests { get; init; }
 
-    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
+    /// <summary>TLS to https destinations: the <c>ProxySsl*</c> keys, see <see cref="UpstreamTlsOptions"/>.</summary>
+    public UpstreamTls Tls { get; init; } = UpstreamTls.Default;
+
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(
+    [
         "Balance", "NextUpstream", "NextUpstreamTries", "NextUpstreamTimeout", "ConnectTimeout", "Keepalive",
         "Check", "CheckHttpSend", "CheckHttpExpectAlive", "CheckKeepaliveRequests",
-    };
+        .. UpstreamTlsOptions.Keys,
+    ], StringComparer.OrdinalIgnoreCase);
 
-    public static UpstreamOptions Parse(ClusterConfig cluster, string path, List<ConfigError> errors)
+    /// <param name="baseDirectory">Where relative file paths start: the config file's directory.</param>
+    public static UpstreamOptions Parse(ClusterConfig cluster, string path, List<ConfigError> errors, string? baseDirectory = null)
     {
         var options = new UpstreamOptions();
         var metadata = cluster.Metadata;
         if (metadata is null) return options;
         var meta = $"{path}.Metadata";
+        var tls = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in metadata)
         {
             var at = $"{meta}.{key}";
@@ -68,11 +75,15 @@ public sealed record UpstreamOptions
                 case "checkhttpsend": options = options with { CheckHttpSend = value }; break;
                 case "checkhttpexpectalive": options = options with { CheckHttpExpectAlive = value }; break;
                 case "checkkeepaliverequests": options = options with { CheckKeepaliveRequests = value }; break;
+                case "proxysslverify" or "proxyssltrustedcertificate" or "proxysslverifydepth" or "proxysslname"
+                    or "proxysslservername" or "proxysslprotocols" or "proxysslcertificate" or "proxysslcertificatekey":
+                    tls[key] = (value, at);
+                    break;
                 default:
                     errors.Add(new(at, $"unknown upstream option; known: {string.Join(", ", Keys.Order())}"));
                     break;
             }
         }
-        return options;
+        return options with { Tls = UpstreamTlsOptions.Parse(tls, meta, baseDirectory, errors) };
     }
 }

@@ -46,6 +46,8 @@ public sealed class HealthCheckTargets : IUpstreamOptionsValidator, IGatewayConf
             if (options.Check is null || cluster.Destinations is null) continue;
             if (!CheckSpec.TryParse(options.Check, options.CheckHttpSend, options.CheckHttpExpectAlive, options.CheckKeepaliveRequests, out var spec, out _))
                 continue;
+            // https and ssl_hello checks meet the server as the proxy does (proxy_ssl_* of the cluster).
+            spec = spec! with { Tls = options.Tls };
             var servers = config.Servers[cluster.ClusterId];
             var ordered = cluster.Destinations.Where(d => !servers[d.Key].Backup).Concat(cluster.Destinations.Where(d => servers[d.Key].Backup));
             foreach (var (id, destination) in ordered)
