@@ -114,7 +114,7 @@ public static class UpstreamTlsOptions
             client = X509Certificate2.CreateFromPem(certificatePem, keyPem);
             return true;
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             errors.Add(new(key.Path, $"\"{key.Value}\" is not a PEM private key of the certificate (an encrypted key is not supported): {e.Message}"));
             return false;
