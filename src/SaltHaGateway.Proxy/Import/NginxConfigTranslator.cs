@@ -3,9 +3,9 @@ namespace SaltHaGateway.Proxy.Import;
 /// <summary>
 /// Walks the directive tree: a full nginx.conf (main context with http{} and events{}) or a file holding
 /// what would sit inside http{} (upstream and server blocks, as in conf.d/ or sites-enabled/). Every
-/// directive is either translated or reported.
+/// directive is either translated or reported. Relative certificate paths are taken from <paramref name="confPrefix"/>.
 /// </summary>
-internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
+internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics, string confPrefix)
 {
     public GatewayModel Translate(IReadOnlyList<NginxDirective> root)
     {
@@ -41,7 +41,7 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
     {
         var model = new GatewayModel();
         var accessLogs = new AccessLogSelector(diagnostics);
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         var upstreams = new UpstreamTranslator(diagnostics);
         var serverBlocks = new List<NginxDirective>();
 
@@ -85,7 +85,7 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics)
         }
 
         var httpSettings = settings.Build(ProxySettings.Empty);
-        var servers = new ServerTranslator(diagnostics, accessLogs);
+        var servers = new ServerTranslator(diagnostics, accessLogs, confPrefix);
         var serverModels = serverBlocks.Select(s => servers.Translate(s, httpSettings)).OfType<ServerModel>().ToList();
         new RouteBuilder(diagnostics, model).Build(serverModels);
         model.AccessLog = accessLogs.Select();

@@ -1,7 +1,7 @@
 namespace SaltHaGateway.Proxy.Import;
 
 /// <summary>Reads one <c>server { ... }</c> block: listeners, names, server-level settings and locations.</summary>
-internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs)
+internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogSelector accessLogs, string confPrefix)
 {
     // Directives nginx knows but rejects in these contexts ("is not allowed here"), as opposed to unknown ones.
     private static readonly string[] NotInServer =
@@ -20,7 +20,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
         var listens = new List<ListenAddress>();
         var listenDirectives = 0;
         var names = new List<string>();
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         var locations = new List<NginxDirective>();
         foreach (var d in server.Block!)
         {
@@ -96,7 +96,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
             return null;
         }
 
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         ProxyPassTarget? proxyPass = null;
         NginxDirective? checkStatus = null;
         var proxyPassSeen = false;
