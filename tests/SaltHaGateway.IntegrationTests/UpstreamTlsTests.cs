@@ -101,6 +101,45 @@ public sealed class UpstreamTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replaced_trusted_certificate_file_is_applied_by_a_reload()
+    {
+        var otherCa = TestCertificates.WritePem(TestCertificates.Authority("Other CA"), _dir, "trusted").Certificate;
+        await using var master = await EchoUpstream.StartAsync(_master);
+        await using var gateway = await GatewayProcess.StartAsync((p, a) =>
+        {
+            var config = GatewayProcess.Config(p, a, [master.Address], new JsonObject
+            {
+                ["ProxySslVerify"] = "on",
+                ["ProxySslTrustedCertificate"] = otherCa,
+            });
+            // max_fails=0: the failed try does not keep the server out for fail_timeout after the reload.
+            config["ReverseProxy"]!["Clusters"]!["act2"]!["Destinations"]![$"127.0.0.1:{master.Port}"]!["Metadata"] = new JsonObject { ["MaxFails"] = "0" };
+            return config;
+        });
+        using var http = new HttpClient();
+        using (var refused = await http.GetAsync(gateway.Url)) Assert.Equal(HttpStatusCode.BadGateway, refused.StatusCode);
+
+        // Same path, new contents, JSON untouched: SIGHUP re-reads the file, as nginx -s reload does.
+        TestCertificates.WritePem(_master, _dir, "trusted");
+        await gateway.HangUpAsync();
+        await Eventually.GetAsync(() => gateway.MetricAsync("saltha_config_generation"), v => v == 2, what: "the reload");
+        var echo = await GetOkAsync(gateway);
+        Assert.Equal("/minions", echo.Path);
+    }
+
+    [Fact]
+    public async Task Server_name_on_with_an_address_destination_sends_no_sni_but_a_name_is_sent()
+    {
+        await using var master = await EchoUpstream.StartAsync(_master);
+        await using var gateway = await GatewayProcess.StartAsync((p, a) => GatewayProcess.Config(p, a, [master.Address], new JsonObject
+        {
+            ["ProxySslServerName"] = "on",
+        }));
+        // TLS forbids an IP address as SNI: the destination 127.0.0.1 is not sent.
+        Assert.True(string.IsNullOrEmpty((await GetOkAsync(gateway)).Sni));
+    }
+
+    [Fact]
     public async Task A_name_mismatch_is_logged_as_such()
     {
         var trusted = TestCertificates.WritePem(_master, _dir, "master").Certificate;

@@ -31,8 +31,9 @@ public sealed class GatewayHttpClientFactory(ILogger<ForwarderHttpClientFactory>
         var settings = Settings(context);
         handler.ConnectTimeout = settings.ConnectTimeout;
         handler.PooledConnectionIdleTimeout = TimeSpan.FromSeconds(60);
-        // https destinations get their TLS here too (so SNI, verification and the failure reason follow proxy_ssl_*).
-        var tls = settings.Tls;
+        // https destinations get their TLS here too (so SNI, verification and the failure reason follow proxy_ssl_*);
+        // through a configured web proxy the callback reaches the proxy, and TLS is left to the handler.
+        var tls = handler.UseProxy ? null : settings.Tls;
         handler.ConnectCallback = (connect, ct) => connections.ConnectAsync(connect, tls, ct);
         // No W3C trace headers upstream, as from nginx.
         handler.ActivityHeadersPropagator = null;

@@ -44,11 +44,12 @@ public sealed class UpstreamConnections
     /// A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects as the handler would and tracks the stream;
     /// to an https destination it also does the TLS handshake with the upstream's settings (the handler uses a
     /// returned <see cref="SslStream"/> as it is). A failed handshake throws <see cref="UpstreamTlsException"/>.
+    /// Without <paramref name="tls"/> the handler does the TLS itself.
     /// </summary>
-    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, UpstreamTls tls, CancellationToken ct)
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, UpstreamTls? tls, CancellationToken ct)
     {
         var stream = await ConnectAsync(context, ct);
-        if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps) return stream;
+        if (tls is null || context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps) return stream;
 
         var host = context.DnsEndPoint.Host;
         string? rejected = null;
