@@ -159,6 +159,22 @@ public sealed class UpstreamTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_protocol_mismatch_is_logged_as_such()
+    {
+        await using var master = await EchoUpstream.StartAsync(_master, protocols: System.Security.Authentication.SslProtocols.Tls12);
+        await using var gateway = await GatewayProcess.StartAsync((p, a) => GatewayProcess.Config(p, a, [master.Address], new JsonObject
+        {
+            ["ProxySslProtocols"] = "TLSv1.3",
+        }));
+
+        using var http = new HttpClient();
+        using var response = await http.GetAsync(gateway.Url);
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        await Eventually.GetAsync(() => Task.FromResult(gateway.Output), o => o.Contains("protocol mismatch: the server accepts none of TLSv1.3"),
+            what: "the protocol mismatch warning");
+    }
+
+    [Fact]
     public async Task The_client_certificate_is_presented_to_a_master_that_requires_one()
     {
         var ca = TestCertificates.Authority("Gateway CA");

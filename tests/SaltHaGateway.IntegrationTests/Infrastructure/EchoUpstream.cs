@@ -40,7 +40,9 @@ public sealed class EchoUpstream : IAsyncDisposable
 
     /// <param name="certificate">Serve HTTPS with this certificate (and its key); null serves plain HTTP.</param>
     /// <param name="requireClientCertificate">Refuse a TLS client that presents no certificate (any certificate is accepted).</param>
-    public static async Task<EchoUpstream> StartAsync(X509Certificate2? certificate = null, bool requireClientCertificate = false)
+    /// <param name="protocols">The TLS versions served; null for the platform's default.</param>
+    public static async Task<EchoUpstream> StartAsync(X509Certificate2? certificate = null, bool requireClientCertificate = false,
+        System.Security.Authentication.SslProtocols? protocols = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -60,6 +62,7 @@ public sealed class EchoUpstream : IAsyncDisposable
                     },
                     ClientCertificateMode = requireClientCertificate ? ClientCertificateMode.RequireCertificate : ClientCertificateMode.NoCertificate,
                     ClientCertificateValidation = (_, _, _) => true,
+                    SslProtocols = protocols ?? System.Security.Authentication.SslProtocols.None,
                 });
             });
             k.Limits.MaxRequestBodySize = null;
