@@ -10,10 +10,11 @@ namespace SaltHaGateway.Proxy.Forwarding;
 
 /// <summary>
 /// Chooses the server for each try and moves to the next one on failure, as nginx's upstream module does:
-/// the balancer picks among usable servers (backups only when no primary is left); a connection error, failed TLS handshake or timeout
-/// counts against the server (max_fails/fail_timeout) and, for <c>proxy_next_upstream error timeout</c>, the
-/// request goes to another server unless it is a POST/PATCH/LOCK that may already have been sent, the response
-/// has started, or the tries or time are used up. With no usable server the client gets 502 at once.
+/// the balancer picks among usable servers (backups only when no primary is left); a connection error, a failed TLS
+/// handshake (logged with its reason) or a timeout counts against the server (max_fails/fail_timeout) and, for
+/// <c>proxy_next_upstream error timeout</c>, the request goes to another server unless it is a POST/PATCH/LOCK that
+/// may already have been sent, the response has started, or the tries or time are used up. With no usable server
+/// the client gets 502 at once.
 /// Runs in YARP's proxy pipeline in place of its load balancing and passive health steps.
 /// </summary>
 public sealed partial class NextUpstreamMiddleware(
