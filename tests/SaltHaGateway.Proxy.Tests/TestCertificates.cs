@@ -69,12 +69,12 @@ public static class TestCertificates
     {
         Directory.CreateDirectory(directory);
         var certificatePath = Path.Combine(directory, name + ".crt");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
+        File.WriteAllText(certificatePath, certificate.ExportCertificatePem() + "\n");
         var keyPath = Path.Combine(directory, name + ".key");
         if (withKey)
         {
             using var key = certificate.GetECDsaPrivateKey()!;
-            File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+            File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
         }
         return (certificatePath, keyPath);
     }

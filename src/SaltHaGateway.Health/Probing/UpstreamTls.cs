@@ -21,7 +21,9 @@ public sealed record UpstreamTls
     public bool Verify { get; init; }
     /// <summary>The only roots a chain may end in (the system's roots are not used, as with nginx).</summary>
     public X509Certificate2Collection TrustedCertificates { get; init; } = [];
-    /// <summary>How many certificates may follow the server's own in its chain; nginx's default 1 allows one CA.</summary>
+    /// <summary>How many intermediate CA certificates may stand between the server's certificate and the trusted one
+    /// (OpenSSL's verify depth, as nginx uses it): the default 1 allows one, 0 needs a certificate issued by (or
+    /// being) a trusted certificate.</summary>
     public int VerifyDepth { get; init; } = 1;
     /// <summary>The name to verify and (with <see cref="SendServerName"/>) to send as SNI; null means the
     /// destination's host.</summary>
@@ -116,9 +118,10 @@ public sealed record UpstreamTls
             }
             return "certificate not trusted: " + string.Join("; ", chain.ChainStatus.Select(s => s.StatusInformation.Trim()));
         }
-        var above = chain.ChainElements.Count - 1;
-        if (above > VerifyDepth)
-            return $"certificate chain too long: {above} certificates above the server's, verify depth is {VerifyDepth}";
+        // Neither the server's certificate nor the trusted one at the end counts, as with OpenSSL.
+        var intermediates = Math.Max(0, chain.ChainElements.Count - 2);
+        if (intermediates > VerifyDepth)
+            return $"certificate chain too long: {intermediates} intermediate certificates, verify depth is {VerifyDepth}";
         if (!leaf.MatchesHostname(name))
             return $"certificate does not match the name \"{name}\" (subject \"{leaf.Subject}\")";
         return null;

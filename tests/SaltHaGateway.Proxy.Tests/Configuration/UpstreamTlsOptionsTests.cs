@@ -236,16 +236,23 @@ public sealed class UpstreamTlsVerificationTests
     }
 
     [Fact]
-    public void The_verify_depth_counts_the_certificates_above_the_servers()
+    public void The_verify_depth_counts_intermediate_certificates_as_openssl_does()
     {
         var root = TestCertificates.Authority("Root");
-        var intermediate = TestCertificates.Issued(root, "Intermediate", [], ca: true);
-        var leaf = TestCertificates.Issued(intermediate, "master", ["master"]);
+        var first = TestCertificates.Issued(root, "Intermediate 1", [], ca: true);
+        var second = TestCertificates.Issued(first, "Intermediate 2", [], ca: true);
+        var leaf = TestCertificates.Issued(second, "master", ["master"]);
         using var presented = new X509Chain();
-        presented.ChainPolicy.ExtraStore.Add(intermediate);
+        presented.ChainPolicy.ExtraStore.Add(first);
+        presented.ChainPolicy.ExtraStore.Add(second);
 
-        Assert.Contains("chain too long: 2 certificates above the server's, verify depth is 1", Trusting(1, root).Check(leaf, presented, "master"));
+        Assert.Contains("chain too long: 2 intermediate certificates, verify depth is 1", Trusting(1, root).Check(leaf, presented, "master"));
         Assert.Null(Trusting(2, root).Check(leaf, presented, "master"));
+        // Depth 0: issued by a trusted certificate directly, or trusted itself.
+        var direct = TestCertificates.Issued(root, "direct", ["direct"]);
+        Assert.Null(Trusting(0, root).Check(direct, null, "direct"));
+        var self = TestCertificates.SelfSigned("self", ["self"]);
+        Assert.Null(Trusting(0, self).Check(self, null, "self"));
     }
 
     [Fact]
