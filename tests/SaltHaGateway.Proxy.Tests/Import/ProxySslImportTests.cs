@@ -1,5 +1,8 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SaltHaGateway.Proxy.Configuration;
 using SaltHaGateway.Proxy.Import;
+using SaltHaGateway.TestSupport;
 
 namespace SaltHaGateway.Proxy.Tests.Import;
 
@@ -103,5 +106,44 @@ public sealed class ProxySslImportTests
         Assert.Null(Get(Metadata(root), "ProxySslName"));
         Assert.Contains(diagnostics, d => d.Directive == "proxy_ssl_name" && d.Message.Contains("not translated"));
         Assert.Contains(diagnostics, d => d.Directive == "proxy_ssl_certificate" && d.Message.Contains("not translated"));
+    }
+
+    [Fact]
+    public async Task The_imported_config_loads_with_the_certificate_files_read()
+    {
+        using var dir = new TempNginxConfig();
+        var master = TestCertificates.SelfSigned("salt-master", ["salt-master"]);
+        TestCertificates.WritePem(master, Path.Combine(dir.Dir, "certs"), "master");
+        TestCertificates.WritePem(TestCertificates.SelfSigned("gateway", []), Path.Combine(dir.Dir, "certs"), "gateway", withKey: true);
+        var nginx = dir.Write("nginx.conf", Upstreams + """
+            server {
+              listen 8000;
+              location / {
+                proxy_pass https://act2;
+                proxy_ssl_verify on;
+                proxy_ssl_trusted_certificate certs/master.crt;
+                proxy_ssl_name salt-master;
+                proxy_ssl_certificate certs/gateway.crt;
+                proxy_ssl_certificate_key certs/gateway.key;
+              }
+            }
+            """);
+        var imported = NginxConfigImporter.Import(nginx);
+        Assert.True(imported.Succeeded, string.Join("\n", imported.Diagnostics));
+        // Written elsewhere: the absolute paths still find the files.
+        var file = Path.Combine(Directory.CreateTempSubdirectory("shg-imported-").FullName, "gateway.json");
+        await File.WriteAllTextAsync(file, imported.Json);
+
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddGatewayConfigValidation();
+        var (config, errors) = await services.BuildServiceProvider().GetRequiredService<GatewayConfigLoader>().LoadAsync(file);
+        Assert.Empty(errors);
+        var tls = config!.Upstreams["act2"].Tls;
+        Assert.True(tls.Verify);
+        Assert.Equal(master.Thumbprint, Assert.Single(tls.TrustedCertificates).Thumbprint);
+        Assert.Equal("salt-master", tls.Name);
+        Assert.True(tls.ClientCertificate!.HasPrivateKey);
+        Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
     }
 }
