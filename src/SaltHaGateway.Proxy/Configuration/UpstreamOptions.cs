@@ -84,6 +84,6 @@ public sealed record UpstreamOptions
                     break;
             }
         }
-        return options with { Tls = UpstreamTlsOptions.Parse(tls, meta, baseDirectory, errors) };
+        return options with { Tls = UpstreamTlsOptions.Parse(tls, baseDirectory, errors) };
     }
 }

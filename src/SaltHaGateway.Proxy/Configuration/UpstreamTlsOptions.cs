@@ -20,8 +20,7 @@ public static class UpstreamTlsOptions
     ];
 
     /// <summary>Builds the settings from the keys found (name → value and JSON path); problems go to <paramref name="errors"/>.</summary>
-    public static UpstreamTls Parse(IReadOnlyDictionary<string, (string Value, string Path)> keys, string metadataPath,
-        string? baseDirectory, List<ConfigError> errors)
+    public static UpstreamTls Parse(IReadOnlyDictionary<string, (string Value, string Path)> keys, string? baseDirectory, List<ConfigError> errors)
     {
         if (keys.Count == 0) return UpstreamTls.Default;
         var tls = UpstreamTls.Default;
