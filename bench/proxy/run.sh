@@ -178,6 +178,8 @@ for i in "${!variants[@]}"; do
   "Gateway": {
     "Listen": [ "http://127.0.0.1:$port" ],
     "Admin": { "Listen": "http://127.0.0.1:$admin" },
+    "Control": { "Socket": "$work/$name/control.sock" },
+    "StateDirectory": "$work/$name/state",
     "AccessLog": { "Format": "off" },
     "Log": { "Level": "Warning" }
   },

@@ -25,6 +25,9 @@ public sealed record CheckSpec
     public int KeepaliveRequests { get; init; } = 1;
     /// <summary>https only: verify the server certificate and its name (ssl_verify=true).</summary>
     public bool TlsVerify { get; init; }
+    /// <summary>The upstream's TLS settings (proxy_ssl_*) for https and ssl_hello checks, so a check meets the server
+    /// as the proxy does; null for a checker used without the proxy.</summary>
+    public UpstreamTls? Tls { get; init; }
 
     /// <summary>The name the status page shows in its type column.</summary>
     public string TypeName => Type.ToModuleName();

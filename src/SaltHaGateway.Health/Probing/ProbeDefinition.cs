@@ -13,11 +13,12 @@ public sealed record ProbeDefinition(
     TimeSpan Timeout,
     string HttpSend,
     HttpStatusClasses ExpectAlive,
-    bool TlsVerify)
+    bool TlsVerify,
+    UpstreamTls? Tls = null)
 {
     public static ProbeDefinition For(CheckTarget target) => new(
         target.Host, target.CheckPort, target.HostHeader, target.Spec.Type, target.Spec.Interval, target.Spec.Timeout,
-        target.Spec.HttpSend, target.Spec.ExpectAlive, target.Spec.TlsVerify);
+        target.Spec.HttpSend, target.Spec.ExpectAlive, target.Spec.TlsVerify, target.Spec.Tls);
 
     public override string ToString() => $"{Type.ToModuleName()} {Host}:{Port}";
 }

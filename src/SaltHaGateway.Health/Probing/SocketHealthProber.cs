@@ -135,22 +135,48 @@ public sealed class SocketHealthProber : IHealthProber
     private static async Task<SslStream> HandshakeAsync(Socket socket, ProbeDefinition probe, bool verify, CancellationToken ct)
     {
         var stream = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        var options = new SslClientAuthenticationOptions
-        {
-            // An empty name sends no SNI (what ssl_hello does); .NET never sends an IP address as SNI.
-            TargetHost = TlsServerName(probe) ?? (verify ? probe.Host : ""),
-            RemoteCertificateValidationCallback = verify ? null : static (_, _, _, _) => true,
-        };
+        string? rejected = null;
+        var options = HandshakeOptions(probe, verify, reason => rejected = reason);
         try
         {
             await stream.AuthenticateAsClientAsync(options, ct).ConfigureAwait(false);
             return stream;
+        }
+        catch (AuthenticationException e) when (probe.Tls is not null)
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new AuthenticationException(rejected ?? probe.Tls.DescribeHandshakeFailure(e), e);
         }
         catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// With the upstream's settings, the check verifies exactly when the proxy does (and then with its trusted
+    /// certificates, name and depth), sends SNI, protocols and client certificate as the proxy does; ssl_verify=true
+    /// on an upstream that does not verify still checks against the system's roots.
+    /// </summary>
+    private static SslClientAuthenticationOptions HandshakeOptions(ProbeDefinition probe, bool verify, Action<string> rejected)
+    {
+        if (probe.Tls is { } tls)
+        {
+            var options = tls.ClientOptions(probe.Host, rejected);
+            if (verify && !tls.Verify)
+            {
+                options.TargetHost = TlsServerName(probe) ?? probe.Host;
+                options.RemoteCertificateValidationCallback = null;
+            }
+            return options;
+        }
+        return new SslClientAuthenticationOptions
+        {
+            // An empty name sends no SNI (what ssl_hello does); .NET never sends an IP address as SNI.
+            TargetHost = TlsServerName(probe) ?? (verify ? probe.Host : ""),
+            RemoteCertificateValidationCallback = verify ? null : static (_, _, _, _) => true,
+        };
     }
 
     /// <summary>The Host header without its port, else the server's host when it is a name.</summary>

@@ -61,11 +61,12 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
                     errors.Add(new($"ReverseProxy.{property.Name}", "unknown key; expected Routes and Clusters"));
             }
 
+            var baseDirectory = Path.GetDirectoryName(Path.GetFullPath(file));
             var upstreams = new Dictionary<string, UpstreamOptions>(StringComparer.OrdinalIgnoreCase);
             var servers = new Dictionary<string, IReadOnlyDictionary<string, ServerOptions>>(StringComparer.OrdinalIgnoreCase);
             foreach (var (path, cluster) in clusters)
             {
-                upstreams[cluster.ClusterId] = ValidateCluster(cluster, path, errors, out var clusterServers);
+                upstreams[cluster.ClusterId] = ValidateCluster(cluster, path, baseDirectory, errors, out var clusterServers);
                 servers[cluster.ClusterId] = clusterServers;
                 foreach (var e in await yarpValidator.ValidateClusterAsync(cluster))
                     errors.Add(new(path, e.Message));
@@ -84,7 +85,9 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             }
 
             if (errors.Count > 0) return (null, errors);
-            var revision = Convert.ToHexString(SHA256.HashData(bytes))[..12].ToLowerInvariant();
+            // The certificate files count as part of the config: a reload after replacing one applies it.
+            var files = string.Concat(upstreams.Values.Select(u => u.Tls.FilesDigest));
+            var revision = Convert.ToHexString(SHA256.HashData([.. bytes, .. System.Text.Encoding.UTF8.GetBytes(files)]))[..12].ToLowerInvariant();
             return (new GatewayProxyConfig(
                 routes.Select(r => r.Value).ToList(),
                 clusters.Select(c => c.Value).ToList(),
@@ -92,9 +95,10 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
         }
     }
 
-    private UpstreamOptions ValidateCluster(ClusterConfig cluster, string path, List<ConfigError> errors, out IReadOnlyDictionary<string, ServerOptions> servers)
+    private UpstreamOptions ValidateCluster(ClusterConfig cluster, string path, string? baseDirectory, List<ConfigError> errors,
+        out IReadOnlyDictionary<string, ServerOptions> servers)
     {
-        var options = UpstreamOptions.Parse(cluster, path, errors);
+        var options = UpstreamOptions.Parse(cluster, path, errors, baseDirectory);
         var parsed = new Dictionary<string, ServerOptions>(StringComparer.OrdinalIgnoreCase);
         servers = parsed;
         if (cluster.Destinations is null || cluster.Destinations.Count == 0)

@@ -1,3 +1,4 @@
+using SaltHaGateway.Health;
 using Yarp.ReverseProxy.Configuration;
 
 namespace SaltHaGateway.Proxy.Configuration;
@@ -26,18 +27,24 @@ public sealed record UpstreamOptions
     /// <summary>nginx's <c>sticky learn …</c> or <c>sticky cookie …</c>; null without stickiness.</summary>
     public Sticky.StickyOptions? Sticky { get; init; }
 
-    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
-    {
+    /// <summary>TLS to https destinations: the <c>ProxySsl*</c> keys, see <see cref="UpstreamTlsOptions"/>.</summary>
+    public UpstreamTls Tls { get; init; } = UpstreamTls.Default;
+
+    public static readonly IReadOnlySet<string> Keys = new HashSet<string>(
+    [
         "Balance", "NextUpstream", "NextUpstreamTries", "NextUpstreamTimeout", "ConnectTimeout", "Keepalive",
         "Check", "CheckHttpSend", "CheckHttpExpectAlive", "CheckKeepaliveRequests", "Sticky",
-    };
+        .. UpstreamTlsOptions.Keys,
+    ], StringComparer.OrdinalIgnoreCase);
 
-    public static UpstreamOptions Parse(ClusterConfig cluster, string path, List<ConfigError> errors)
+    /// <param name="baseDirectory">Where relative file paths start: the config file's directory.</param>
+    public static UpstreamOptions Parse(ClusterConfig cluster, string path, List<ConfigError> errors, string? baseDirectory = null)
     {
         var options = new UpstreamOptions();
         var metadata = cluster.Metadata;
         if (metadata is null) return options;
         var meta = $"{path}.Metadata";
+        var tls = new Dictionary<string, (string, string)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in metadata)
         {
             var at = $"{meta}.{key}";
@@ -75,11 +82,15 @@ public sealed record UpstreamOptions
                     if (global::SaltHaGateway.Proxy.Sticky.StickyOptions.TryParse(value, out var sticky, out var stickyError)) options = options with { Sticky = sticky };
                     else errors.Add(new(at, stickyError!));
                     break;
+                case "proxysslverify" or "proxyssltrustedcertificate" or "proxysslverifydepth" or "proxysslname"
+                    or "proxysslservername" or "proxysslprotocols" or "proxysslcertificate" or "proxysslcertificatekey":
+                    tls[key] = (value, at);
+                    break;
                 default:
                     errors.Add(new(at, $"unknown upstream option; known: {string.Join(", ", Keys.Order())}"));
                     break;
             }
         }
-        return options;
+        return options with { Tls = UpstreamTlsOptions.Parse(tls, baseDirectory, errors) };
     }
 }

@@ -11,10 +11,11 @@ namespace SaltHaGateway.Proxy.Forwarding;
 
 /// <summary>
 /// Chooses the server for each try and moves to the next one on failure, as nginx's upstream module does:
-/// the balancer picks among usable servers (backups only when no primary is left); a connection error or timeout
-/// counts against the server (max_fails/fail_timeout) and, for <c>proxy_next_upstream error timeout</c>, the
-/// request goes to another server unless it is a POST/PATCH/LOCK that may already have been sent, the response
-/// has started, or the tries or time are used up. With no usable server the client gets 502 at once.
+/// the balancer picks among usable servers (backups only when no primary is left); a connection error, a failed TLS
+/// handshake (logged with its reason) or a timeout counts against the server (max_fails/fail_timeout) and, for
+/// <c>proxy_next_upstream error timeout</c>, the request goes to another server unless it is a POST/PATCH/LOCK that
+/// may already have been sent, the response has started, or the tries or time are used up. With no usable server
+/// the client gets 502 at once.
 /// Runs in YARP's proxy pipeline in place of its load balancing and passive health steps.
 /// </summary>
 public sealed partial class NextUpstreamMiddleware(
@@ -79,12 +80,17 @@ public sealed partial class NextUpstreamMiddleware(
             var kind = UpstreamFailure.Classify(error);
             if (kind == UpstreamFailureKind.None) break;
 
+            if (kind == UpstreamFailureKind.TlsError)
+            {
+                var (failed, why) = (server, UpstreamFailure.TlsReason(error.Exception) ?? "unknown");
+                OffRequestPath(() => LogTlsFailed(logger, upstream.Name, failed.Name, why));
+            }
             if (upstream.RecordFailure(server))
             {
                 var (failed, reason) = (server, UpstreamFailure.Reason(kind));
                 OffRequestPath(() => LogServerDisabled(logger, upstream.Name, failed.Name, reason, failed.Options.FailTimeout.TotalSeconds));
             }
-            if (kind is UpstreamFailureKind.ConnectError or UpstreamFailureKind.ConnectTimeout)
+            if (kind is UpstreamFailureKind.ConnectError or UpstreamFailureKind.ConnectTimeout or UpstreamFailureKind.TlsError)
                 health.ReportConnectFailure(upstream.Name, server.Name);
 
             if (!MayTryNext(context, upstream, kind, tries, started)) break;
@@ -161,6 +167,9 @@ public sealed partial class NextUpstreamMiddleware(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Warning, Message = "Upstream {Upstream} server {Server} temporarily disabled for {FailTimeoutSeconds}s after {Reason}")]
     private static partial void LogServerDisabled(ILogger logger, string upstream, string server, string reason, double failTimeoutSeconds);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Upstream {Upstream} server {Server}: TLS handshake failed (tls_error): {TlsReason}")]
+    private static partial void LogTlsFailed(ILogger logger, string upstream, string server, string tlsReason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "No live upstreams in {Upstream}: answered 502")]
     private static partial void LogNoLiveUpstreams(ILogger logger, string upstream);

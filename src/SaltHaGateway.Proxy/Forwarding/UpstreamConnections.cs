@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using SaltHaGateway.Health;
 using SaltHaGateway.Proxy.Upstreams;
 
 namespace SaltHaGateway.Proxy.Forwarding;
@@ -38,7 +40,43 @@ public sealed class UpstreamConnections
     /// <summary>Open connections per server, for the status of tests and metrics.</summary>
     public int Count(string server) => _byServer.TryGetValue(server, out var set) ? set.Count : 0;
 
-    /// <summary>A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects as the handler would and tracks the stream.</summary>
+    /// <summary>
+    /// A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects as the handler would and tracks the stream;
+    /// to an https destination it also does the TLS handshake with the upstream's settings (the handler uses a
+    /// returned <see cref="SslStream"/> as it is). A failed handshake throws <see cref="UpstreamTlsException"/>.
+    /// Without <paramref name="tls"/> the handler does the TLS itself.
+    /// </summary>
+    public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, UpstreamTls? tls, CancellationToken ct)
+    {
+        var stream = await ConnectAsync(context, ct);
+        if (tls is null || context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps) return stream;
+
+        var host = context.DnsEndPoint.Host;
+        string? rejected = null;
+        var options = tls.ClientOptions(host, reason => rejected = reason);
+        // ALPN as the handler would offer it: h2 only when the request asks for HTTP/2.
+        options.ApplicationProtocols = context.InitialRequestMessage.Version.Major >= 2
+            ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]
+            : [SslApplicationProtocol.Http11];
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(options, ct);
+            return ssl;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await ssl.DisposeAsync();
+            throw new UpstreamTlsException(rejected ?? tls.DescribeHandshakeFailure(e), e);
+        }
+        catch
+        {
+            await ssl.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Opens and tracks the TCP connection.</summary>
     public async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {
         var endpoint = context.DnsEndPoint;

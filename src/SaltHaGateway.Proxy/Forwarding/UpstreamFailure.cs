@@ -10,6 +10,8 @@ public enum UpstreamFailureKind
     None,
     /// <summary>The connection could not be made: nothing was sent, so even a POST may go to the next server.</summary>
     ConnectError,
+    /// <summary>The TLS handshake failed (certificate rejected, no common protocol, ...): nothing was sent.</summary>
+    TlsError,
     /// <summary>The connect timed out: nothing was sent.</summary>
     ConnectTimeout,
     /// <summary>The connection failed after the request was (maybe) sent: only idempotent requests move on.</summary>
@@ -25,6 +27,7 @@ public static class UpstreamFailure
         switch (error.Error)
         {
             case ForwarderError.Request:
+                if (IsTlsFailure(error.Exception)) return UpstreamFailureKind.TlsError;
                 return IsConnectFailure(error.Exception) ? UpstreamFailureKind.ConnectError : UpstreamFailureKind.Error;
             case ForwarderError.RequestTimedOut:
                 return Mentions(error.Exception, "ConnectTimeout") ? UpstreamFailureKind.ConnectTimeout : UpstreamFailureKind.Timeout;
@@ -38,16 +41,41 @@ public static class UpstreamFailure
     public static string Reason(UpstreamFailureKind kind) => kind switch
     {
         UpstreamFailureKind.ConnectError => "connect_error",
+        UpstreamFailureKind.TlsError => "tls_error",
         UpstreamFailureKind.ConnectTimeout => "connect_timeout",
         UpstreamFailureKind.Timeout => "timeout",
         _ => "error",
     };
 
+    /// <summary>Why the TLS handshake failed, for the log; null when the failure was not a TLS one.</summary>
+    public static string? TlsReason(Exception? e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is UpstreamTlsException tls) return tls.Reason;
+        }
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Security.Authentication.AuthenticationException) return x.InnerException?.Message ?? x.Message;
+        }
+        return null;
+    }
+
+    private static bool IsTlsFailure(Exception? e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Security.Authentication.AuthenticationException) return true;
+            if (x is HttpRequestException { HttpRequestError: HttpRequestError.SecureConnectionError }) return true;
+        }
+        return false;
+    }
+
     private static bool IsConnectFailure(Exception? e)
     {
         for (var x = e; x is not null; x = x.InnerException)
         {
-            if (x is HttpRequestException h && h.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+            if (x is HttpRequestException h && h.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
                 return true;
             if (x is System.Net.Sockets.SocketException) return true;
         }

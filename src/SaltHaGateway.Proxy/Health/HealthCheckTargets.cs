@@ -46,13 +46,16 @@ public sealed class HealthCheckTargets : IUpstreamOptionsValidator, IGatewayConf
             if (options.Check is null || cluster.Destinations is null) continue;
             if (!CheckSpec.TryParse(options.Check, options.CheckHttpSend, options.CheckHttpExpectAlive, options.CheckKeepaliveRequests, out var spec, out _))
                 continue;
+            // To an https destination, https and ssl_hello checks meet the server as the proxy does (proxy_ssl_*).
+            var tlsSpec = spec! with { Tls = options.Tls };
             var servers = config.Servers[cluster.ClusterId];
             var ordered = cluster.Destinations.Where(d => !servers[d.Key].Backup).Concat(cluster.Destinations.Where(d => servers[d.Key].Backup));
             foreach (var (id, destination) in ordered)
             {
                 if (servers[id].Down) continue;
+                var https = destination.Address.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
                 if (CheckTargetFactory.TryCreate(cluster.ClusterId, UpstreamTable.NameOf(destination.Address), destination.Address,
-                        destination.Health, destination.Host, spec!, out var target, out _))
+                        destination.Health, destination.Host, https ? tlsSpec : spec!, out var target, out _))
                     targets.Add(target!);
             }
         }

@@ -12,7 +12,7 @@ public static class NginxConfigImporter
 
     /// <param name="path">The nginx file to import.</param>
     /// <param name="confPrefix">
-    /// Directory that relative include and ssl_certificate paths are resolved against; nginx uses its conf prefix, which is the
+    /// Directory that relative include and certificate paths are resolved against; nginx uses its conf prefix, which is the
     /// main file's directory under <c>nginx -c FILE</c>. Defaults to the directory of <paramref name="path"/>.
     /// </param>
     public static NginxImportResult Import(string path, string? confPrefix)

@@ -3,7 +3,7 @@ namespace SaltHaGateway.Proxy.Import;
 /// <summary>
 /// Walks the directive tree: a full nginx.conf (main context with http{} and events{}) or a file holding
 /// what would sit inside http{} (upstream and server blocks, as in conf.d/ or sites-enabled/). Every
-/// directive is either translated or reported.
+/// directive is either translated or reported. Relative certificate paths are taken from <paramref name="confPrefix"/>.
 /// </summary>
 /// <param name="confPrefix">What relative ssl_certificate paths resolve against (nginx's conf prefix).</param>
 internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics, string confPrefix)
@@ -42,7 +42,7 @@ internal sealed class NginxConfigTranslator(ImportDiagnostics diagnostics, strin
     {
         var model = new GatewayModel();
         var accessLogs = new AccessLogSelector(diagnostics);
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         var tls = new TlsSettingsBuilder(diagnostics, confPrefix);
         var upstreams = new UpstreamTranslator(diagnostics);
         var serverBlocks = new List<NginxDirective>();

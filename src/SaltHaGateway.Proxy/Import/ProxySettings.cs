@@ -8,7 +8,8 @@ internal sealed record HeaderSetting(string Name, string Value, NginxDirective S
 /// <summary>
 /// The per-request settings that nginx inherits http → server → location: a level that sets a value
 /// overrides it; proxy_set_header and allow/deny are inherited as a whole list only when the level has none
-/// of its own (nginx array-merge semantics).
+/// of its own (nginx array-merge semantics). <see cref="Ssl"/> holds the proxy_ssl_* directives by gateway key
+/// (ProxySslVerify, ...), each inherited on its own as nginx does.
 /// </summary>
 internal sealed record ProxySettings(
     IReadOnlyList<HeaderSetting>? SetHeaders,
@@ -17,7 +18,8 @@ internal sealed record ProxySettings(
     Setting? NextUpstreamTries,
     Setting? NextUpstreamTimeout,
     Setting? MaxBodySize,
-    IReadOnlyList<Setting>? Access)
+    IReadOnlyList<Setting>? Access,
+    IReadOnlyDictionary<string, Setting>? Ssl = null)
 {
     public static readonly ProxySettings Empty = new(null, null, null, null, null, null, null);
 

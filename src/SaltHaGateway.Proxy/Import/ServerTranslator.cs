@@ -24,7 +24,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
         var listens = new List<ListenAddress>();
         var listenDirectives = 0;
         var names = new List<string>();
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         var tls = new TlsSettingsBuilder(diagnostics, confPrefix);
         NginxDirective? redirect = null;
         var locations = new List<NginxDirective>();
@@ -137,7 +137,7 @@ internal sealed class ServerTranslator(ImportDiagnostics diagnostics, AccessLogS
             return null;
         }
 
-        var settings = new ProxySettingsBuilder(diagnostics);
+        var settings = new ProxySettingsBuilder(diagnostics, confPrefix);
         ProxyPassTarget? proxyPass = null;
         NginxDirective? checkStatus = null;
         var proxyPassSeen = false;

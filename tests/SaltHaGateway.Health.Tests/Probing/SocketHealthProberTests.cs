@@ -103,6 +103,33 @@ public sealed class SocketHealthProberTests
     }
 
     [Fact]
+    public async Task With_the_upstreams_tls_settings_checks_verify_exactly_when_the_proxy_does()
+    {
+        using var cert = LoopbackHttpServer.SelfSignedCertificate("salt.test");
+        using var other = LoopbackHttpServer.SelfSignedCertificate("other.test");
+        await using var server = new LoopbackHttpServer(cert);
+        var https = Probe(CheckType.Https, server.Port, hostHeader: "salt.test");
+
+        // Verification off (nginx's default): no SNI, the self-signed certificate is accepted.
+        var plain = await Run(https with { Tls = UpstreamTls.Default });
+        Assert.True(plain.Success, plain.Detail);
+        Assert.True(string.IsNullOrEmpty(server.LastServerName));
+
+        var trusting = new UpstreamTls { Verify = true, TrustedCertificates = [cert], Name = "salt.test", SendServerName = true };
+        var verified = await Run(https with { Tls = trusting });
+        Assert.True(verified.Success, verified.Detail);
+        Assert.Equal("salt.test", server.LastServerName);
+
+        var helloRejected = await Run(Probe(CheckType.SslHello, server.Port) with { Tls = trusting with { TrustedCertificates = [other] } });
+        Assert.Equal(ProbeReason.TlsFailed, helloRejected.Reason);
+        Assert.Contains("self-signed certificate \"CN=salt.test\" is not a trusted certificate", helloRejected.Detail);
+
+        var wrongName = await Run(https with { Tls = trusting with { Name = "other.test" } });
+        Assert.Equal(ProbeReason.TlsFailed, wrongName.Reason);
+        Assert.Contains("does not match the name \"other.test\"", wrongName.Detail);
+    }
+
+    [Fact]
     public async Task Ssl_hello_fails_against_a_plain_http_server()
     {
         // Like nginx answering a TLS hello on a plain port: an HTTP 400 and a close.

@@ -29,6 +29,13 @@ public sealed class GatewayProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Sends SIGHUP: a reload, as for nginx.</summary>
+    public async Task HangUpAsync()
+    {
+        using var kill = Process.Start("kill", ["-HUP", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "salt-ha-gateway");
 
     /// <summary>A minimal gateway config: one route to one cluster with the given destinations.</summary>
