@@ -36,6 +36,11 @@ public sealed class StickyTables
 
     public IEnumerable<StickyTable> All => _tables.Values;
 
+    /// <summary>What each peer has sent: bindings received, the lag of the newest one when applied, when it last answered.</summary>
+    public IReadOnlyDictionary<string, PeerReplication> Peers => _peers;
+
+    private readonly ConcurrentDictionary<string, PeerReplication> _peers = new();
+
     public bool AnySync => _tables.Values.Any(t => t.Options.Sync);
 
     /// <summary>The table of an upstream's <c>sticky learn</c>, created or replaced when the directive changed.</summary>
@@ -193,10 +198,10 @@ public sealed class StickyTables
             table.Merge(key, server, learned, used);
             newest = Math.Max(newest, Math.Max(learned, used));
         }
-        if (parsed.Count > 0)
-        {
-            _metrics.Replicated(peer, parsed.Count, Math.Max(0, now - newest) / 1000.0);
-        }
+        var lag = parsed.Count > 0 ? Math.Max(0, now - newest) / 1000.0 : (double?)null;
+        _peers.AddOrUpdate(peer, _ => new PeerReplication(parsed.Count, lag, _time.GetUtcNow()),
+            (_, old) => new PeerReplication(old.Received + parsed.Count, lag ?? old.LagSeconds, _time.GetUtcNow()));
+        if (lag is { } seconds) _metrics.Replicated(peer, parsed.Count, seconds);
         return cursor;
     }
 
@@ -218,3 +223,6 @@ public sealed class StickyTables
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
+
+/// <summary>Replication from one peer (see <see cref="StickyTables.Peers"/>).</summary>
+public sealed record PeerReplication(long Received, double? LagSeconds, DateTimeOffset LastAnswer);

@@ -6,7 +6,8 @@ using SaltHaGateway.Proxy.Upstreams;
 
 namespace SaltHaGateway.Sticky;
 
-/// <summary><c>GET /sticky/status</c>: each sticky upstream's method, zone and counters. Session values are never shown.</summary>
+/// <summary><c>GET /sticky/status</c>: each sticky upstream's method, zone and counters, and the replication from each
+/// peer (<c>sync</c>). Session values are never shown.</summary>
 public static class StickyStatus
 {
     public static RouteHandlerBuilder MapStickyStatus(this IEndpointRouteBuilder endpoints) =>
@@ -38,6 +39,13 @@ public static class StickyStatus
                     ["rebinds"] = Interlocked.Read(ref counters.Rebinds),
                 });
             }
-            return Results.Json(new Dictionary<string, object> { ["upstreams"] = rows });
+            var peers = tables.Peers.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Dictionary<string, object?>
+            {
+                ["peer"] = p.Key,
+                ["received"] = p.Value.Received,
+                ["lagSeconds"] = p.Value.LagSeconds,
+                ["lastAnswer"] = p.Value.LastAnswer,
+            }).ToList();
+            return Results.Json(new Dictionary<string, object> { ["upstreams"] = rows, ["peers"] = peers });
         });
 }
