@@ -129,7 +129,7 @@ public sealed class UpstreamTlsTests : IDisposable
     }
 
     [Fact]
-    public async Task Server_name_on_with_an_address_destination_sends_no_sni_but_a_name_is_sent()
+    public async Task Server_name_on_with_an_address_destination_and_no_name_sends_no_sni()
     {
         await using var master = await EchoUpstream.StartAsync(_master);
         await using var gateway = await GatewayProcess.StartAsync((p, a) => GatewayProcess.Config(p, a, [master.Address], new JsonObject
