@@ -131,6 +131,8 @@ public sealed class HttpAbuseTests(HttpAbuseTests.Sides sides, ITestOutputHelper
         ["2 MiB body, Content-Length"] = new("POST /p/body-cl HTTP/1.1\r\n" + Host + "Content-Length: 2097152\r\n" + Close + "\r\n" + new string('x', 2 << 20), 413),
         ["2 MiB body, chunked"] = new("POST /p/body-chunked HTTP/1.1\r\n" + Host + "Transfer-Encoding: chunked\r\n" + Close + "\r\n"
             + string.Concat(Enumerable.Repeat("10000\r\n" + new string('x', 0x10000) + "\r\n", 32)) + "0\r\n\r\n", 413),
+        ["2 MiB body, chunked, gRPC content type"] = new("POST /p/body-grpc HTTP/1.1\r\n" + Host + "Content-Type: application/grpc\r\nTransfer-Encoding: chunked\r\n" + Close + "\r\n"
+            + string.Concat(Enumerable.Repeat("10000\r\n" + new string('x', 0x10000) + "\r\n", 32)) + "0\r\n\r\n", 413),
         ["Content-Length: 2 MiB, 3 bytes sent"] = new("POST /p/body-declared HTTP/1.1\r\n" + Host + "Content-Length: 2097152\r\n" + Close + "\r\nabc", 413),
     };
 
@@ -289,6 +291,133 @@ public sealed class HttpAbuseTests(HttpAbuseTests.Sides sides, ITestOutputHelper
         Assert.InRange(droppedAfter, timeout - TimeSpan.FromSeconds(1), timeout + TimeSpan.FromSeconds(5));
         Assert.True(gatewayLatencies.Count >= 10, $"{gatewayLatencies.Count} normal requests");
         Assert.All(gatewayLatencies, l => Assert.True(l.Status == 200 && l.Took < TimeSpan.FromSeconds(2), $"a normal request: {l.Status} in {l.Took.TotalMilliseconds:0} ms"));
+    }
+
+    /// <summary>
+    /// Bodies that trickle in: nginx reads the whole body before it opens an upstream request (proxy_request_buffering),
+    /// the gateway streams it, so each slow body holds an upstream connection until Kestrel's minimum body data rate
+    /// (240 bytes/s after a 5 s grace) cuts the client off; then that upstream connection is closed too.
+    /// </summary>
+    [Fact]
+    public async Task A_slow_body_is_cut_off_at_the_minimum_data_rate_and_frees_its_upstream_connection()
+    {
+        const int Slow = 20;
+        var head = (int port, int i) => RawHttp.Bytes($"POST /p/slow-body-{port}-{i} HTTP/1.1\r\n{Host}Content-Length: 1000\r\n\r\n");
+        var gatewaySlow = new List<Socket>();
+        var nginxSlow = new List<Socket>();
+        for (var i = 0; i < Slow; i++)
+        {
+            foreach (var (port, list) in new[] { (sides.Gateway.Port, gatewaySlow), (sides.Nginx.Port, nginxSlow) })
+            {
+                var socket = await RawHttp.ConnectAsync(port);
+                await socket.SendAsync(head(port, i));
+                list.Add(socket);
+            }
+        }
+        var opened = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var trickle = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                foreach (var socket in gatewaySlow.Concat(nginxSlow))
+                {
+                    try { socket.Send("x"u8); } catch (SocketException) { }
+                }
+                try { await Task.Delay(500, stop.Token); } catch (OperationCanceledException) { }
+            }
+        });
+        List<RecordingUpstream.Connection> Holding(RecordingUpstream upstream, int port) => upstream.Connections
+            .Where(c => !c.Closed && Encoding.Latin1.GetString(c.Bytes).Contains($"/p/slow-body-{port}-")).ToList();
+
+        var heldBehindGateway = await Eventually.GetAsync(() => Task.FromResult(Holding(sides.BehindGateway, sides.Gateway.Port).Count), n => n == Slow,
+            what: "the gateway to open an upstream request for every slow body");
+        var heldBehindNginx = Holding(sides.BehindNginx, sides.Nginx.Port).Count;
+        await Eventually.GetAsync(() => Task.FromResult(Holding(sides.BehindGateway, sides.Gateway.Port).Count), n => n == 0,
+            timeout: TimeSpan.FromSeconds(15), what: "the slow bodies to be cut off and their upstream connections closed");
+        var freedAfter = opened.Elapsed;
+        var answers = await Task.WhenAll(gatewaySlow.Select(s => RawHttp.ReadToEndAsync(s, TimeSpan.FromSeconds(2))));
+        stop.Cancel();
+        await trickle;
+        foreach (var socket in gatewaySlow.Concat(nginxSlow)) socket.Dispose();
+
+        output.WriteLine($"{Slow} slow bodies: behind the gateway {heldBehindGateway} upstream requests open at once, all closed after {freedAfter.TotalSeconds:0.0} s "
+            + $"(clients got: {string.Join(", ", answers.GroupBy(a => a.Verdict).Select(g => $"{g.Key} ×{g.Count()}"))}); behind nginx {heldBehindNginx}");
+        Assert.All(answers, a => Assert.True(a.Closed, "the slow client was cut off"));
+        Assert.InRange(freedAfter, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(14));
+        Assert.Empty(sides.BehindGateway.Violations);
+        Assert.DoesNotContain(sides.BehindGateway.Requests, r => r.RequestLine.Contains("/p/slow-body-"));
+    }
+
+    /// <summary>
+    /// YARP lifts Kestrel's body limits for HTTP/2 requests that look like gRPC (to stream them); the route's
+    /// <c>MaxRequestBodySize</c> still holds for them on the https listener.
+    /// </summary>
+    [Fact]
+    public async Task An_http2_grpc_looking_body_is_held_to_the_body_limit_too()
+    {
+        var dir = Directory.CreateTempSubdirectory("shg-abuse-tls-").FullName;
+        try
+        {
+            TestCertificate.Write(Path.Combine(dir, "gateway.crt"), Path.Combine(dir, "gateway.key"), "act2.example");
+            await using var upstream = new RecordingUpstream();
+            await using var gateway = await GatewayProcess.StartAsync((p, a) =>
+            {
+                var config = GatewayProcess.Config(p, a, [upstream.Address]);
+                config["Gateway"]!["Listen"] = new System.Text.Json.Nodes.JsonArray($"https://127.0.0.1:{p}");
+                config["Gateway"]!["Tls"] = new System.Text.Json.Nodes.JsonObject { ["Certificate"] = Path.Combine(dir, "gateway.crt"), ["CertificateKey"] = Path.Combine(dir, "gateway.key") };
+                return config;
+            });
+            using var http = new HttpClient(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+            var url = $"https://127.0.0.1:{gateway.Port}/p/grpc-h2";
+            using var request = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new UnknownLengthContent(2 << 20, "application/grpc"),
+            };
+            using var response = await http.SendAsync(request);
+            output.WriteLine($"HTTP/2 application/grpc, 2 MiB without Content-Length: {(int)response.StatusCode}; upstream got {string.Join(", ", upstream.Requests)}");
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+            Assert.Empty(upstream.Requests);
+
+            using var plain = new HttpRequestMessage(HttpMethod.Post, url)
+            {
+                Version = HttpVersion.Version20,
+                VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                Content = new UnknownLengthContent(2 << 20, "application/json"),
+            };
+            using var plainResponse = await http.SendAsync(plain);
+            Assert.Equal(HttpStatusCode.RequestEntityTooLarge, plainResponse.StatusCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>A body of zeros sent without a Content-Length (a DATA stream on HTTP/2, chunked on HTTP/1.1).</summary>
+    private sealed class UnknownLengthContent : HttpContent
+    {
+        private readonly int _length;
+
+        public UnknownLengthContent(int length, string contentType)
+        {
+            _length = length;
+            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        }
+
+        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
+        {
+            var block = new byte[64 * 1024];
+            for (var sent = 0; sent < _length; sent += block.Length) await stream.WriteAsync(block);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
     }
 
     /// <summary>GET requests one after another until stopped (at most 200): the status of each (0 for no answer
