@@ -18,9 +18,11 @@ public sealed class RecordingUpstream : IAsyncDisposable
     private readonly List<Connection> _connections = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private int _sequence;
 
-    /// <summary>One request as the upstream read it: the head as text and the body (de-chunked).</summary>
-    public sealed record Request(int Connection, string Head, byte[] Body)
+    /// <summary>One request as the upstream read it: the head as text and the body (de-chunked). <paramref name="Sequence"/>
+    /// counts whole requests over all connections, in the order they were read.</summary>
+    public sealed record Request(int Sequence, int Connection, string Head, byte[] Body)
     {
         public string RequestLine => Head[..Head.IndexOf("\r\n", StringComparison.Ordinal)];
 
@@ -76,7 +78,8 @@ public sealed class RecordingUpstream : IAsyncDisposable
     public string Address => $"http://127.0.0.1:{Port}";
 
     public IReadOnlyList<Connection> Connections { get { lock (_connections) return [.. _connections]; } }
-    public IReadOnlyList<Request> Requests => Connections.SelectMany(c => c.Requests).ToList();
+    /// <summary>Every whole request so far, in the order they were read.</summary>
+    public IReadOnlyList<Request> Requests => Connections.SelectMany(c => c.Requests).OrderBy(r => r.Sequence).ToList();
     public IReadOnlyList<string> Violations => Connections.Where(c => c.Violation is not null).Select(c => c.ToString()).ToList();
 
     private async Task AcceptAsync()
@@ -102,7 +105,7 @@ public sealed class RecordingUpstream : IAsyncDisposable
             while (true)
             {
                 reader.MarkRequestStart();
-                var (request, problem) = await ReadRequestAsync(reader, connection.Id);
+                var (request, problem) = await ReadRequestAsync(reader, connection.Id, () => Interlocked.Increment(ref _sequence));
                 if (problem is not null) { violation = problem; break; }
                 if (request is null) break;
                 connection.Add(request);
@@ -117,7 +120,7 @@ public sealed class RecordingUpstream : IAsyncDisposable
     }
 
     /// <summary>(null, null) at a clean end of the connection.</summary>
-    private static async Task<(Request?, string?)> ReadRequestAsync(Reader reader, int connection)
+    private static async Task<(Request?, string?)> ReadRequestAsync(Reader reader, int connection, Func<int> nextSequence)
     {
         var head = new StringBuilder();
         var requestLine = await reader.ReadLineAsync();
@@ -191,7 +194,7 @@ public sealed class RecordingUpstream : IAsyncDisposable
             }
             body = decoded.ToArray();
         }
-        return (new Request(connection, head.ToString(), body), null);
+        return (new Request(nextSequence(), connection, head.ToString(), body), null);
     }
 
     /// <summary>Buffered reads that keep every received byte in the connection's record.</summary>
