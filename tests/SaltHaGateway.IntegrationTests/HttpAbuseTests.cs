@@ -391,6 +391,22 @@ public sealed class HttpAbuseTests(HttpAbuseTests.Sides sides, ITestOutputHelper
         }
     }
 
+    /// <summary>A WebSocket over HTTP/2 is an extended CONNECT (RFC 8441): it passes the refusal of CONNECT and goes
+    /// upstream as an HTTP/1.1 upgrade (which the recording upstream, answering 200, declines).</summary>
+    [Fact]
+    public async Task An_http2_websocket_is_forwarded_though_plain_connect_is_refused()
+    {
+        using var invoker = new HttpMessageInvoker(new SocketsHttpHandler { SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true } });
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        socket.Options.HttpVersion = HttpVersion.Version20;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        await Assert.ThrowsAsync<System.Net.WebSockets.WebSocketException>(() =>
+            socket.ConnectAsync(new Uri($"wss://127.0.0.1:{sides.GatewayHttpsPort}/p/ws-h2"), invoker, CancellationToken.None));
+        var forwarded = Assert.Single(sides.BehindGateway.Requests, r => r.RequestLine.StartsWith("GET /p/ws-h2 "));
+        output.WriteLine(forwarded.ToString());
+        Assert.Equal("websocket", Assert.Single(forwarded.HeaderValues("Upgrade")), ignoreCase: true);
+    }
+
     /// <summary>A body of zeros sent without a Content-Length (a DATA stream on HTTP/2, chunked on HTTP/1.1).</summary>
     private sealed class UnknownLengthContent : HttpContent
     {

@@ -9,7 +9,8 @@ namespace SaltHaGateway.Proxy.Forwarding;
 /// pass on (RFC 9112 §6.1; request smuggling):
 /// <list type="bullet">
 /// <item><c>Content-Length</c> together with <c>Transfer-Encoding</c>: 400 (Kestrel reads such a body as chunked and
-/// moves the length to <c>X-Content-Length</c>);</item>
+/// moves the length to <c>X-Content-Length</c>, which is how it is seen here; a client's own <c>X-Content-Length</c> on
+/// a chunked request is refused as well);</item>
 /// <item><c>Transfer-Encoding</c> sent twice (400), or with a coding other than <c>chunked</c> (501: the gateway
 /// cannot decode it, and would otherwise pass the coded bytes on as plain);</item>
 /// <item>a plain HTTP <c>CONNECT</c>: 400, there is no tunnel to a master (HTTP/2 WebSockets use the extended
