@@ -39,6 +39,7 @@ namespace SaltHaGateway.IntegrationTests;
 /// GET http://other.example/ (Host: act2…)        200, Host from the URI     400 (Host differs from the URI)
 /// GET http://act2.example/ (same Host)           200                        200, path forwarded
 /// CONNECT other.example:443                      400                        400
+/// WebSocket over HTTP/2 (extended CONNECT)       -                          forwarded as an HTTP/1.1 upgrade
 /// two Host; Host with a space; no Host (1.1)     400; 400; 400              400; 400; 400
 /// Host with &lt; &gt;                            200                        400
 /// HTTP/1.0 without Host                          200                        200
