@@ -59,6 +59,7 @@ public static class ProxyServiceCollectionExtensions
         endpoints.MapReverseProxy(pipeline =>
         {
             if (first is not null) pipeline.Use(first);
+            pipeline.UseMiddleware<EarlyRefusalMiddleware>();
             pipeline.UseMiddleware<RouteAccessMiddleware>();
             pipeline.UseMiddleware<NextUpstreamMiddleware>();
         });

@@ -125,7 +125,8 @@ public static class GatewayApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(75);
-            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(60);
+            // The whole request line and header must arrive within this time, however slowly they trickle in.
+            kestrel.Limits.RequestHeadersTimeout = options.ClientHeaderTimeout ?? GatewayOptions.DefaultClientHeaderTimeout;
             var tls = kestrel.ApplicationServices.GetService<TlsCertificateSource>();
             foreach (var listen in options.Listen.Append(options.AdminListen))
             {

@@ -24,13 +24,17 @@ public sealed record GatewayOptions(
     string ControlSocket = GatewayOptions.DefaultControlSocket,
     AdminGuardOptions? AdminGuard = null,
     TlsOptions? Tls = null,
-    IReadOnlyList<int>? RedirectHttps = null)
+    IReadOnlyList<int>? RedirectHttps = null,
+    TimeSpan? ClientHeaderTimeout = null)
 {
-    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control", "Tls", "RedirectHttps"];
+    private static readonly string[] KnownKeys = ["Listen", "Admin", "AccessLog", "Log", "StatusPages", "StateDirectory", "Control", "Tls", "RedirectHttps",
+        "ClientHeaderTimeout"];
     public const string DefaultListen = "http://*:80";
     public const string DefaultAdminListen = "http://127.0.0.1:9145";
     public const string DefaultStateDirectory = "/var/lib/salt-ha-gateway";
     public const string DefaultControlSocket = "/run/salt-ha-gateway/control.sock";
+    /// <summary>nginx's <c>client_header_timeout</c> default.</summary>
+    public static readonly TimeSpan DefaultClientHeaderTimeout = TimeSpan.FromSeconds(60);
     /// <summary>sun_path holds 108 bytes including the terminating NUL.</summary>
     private const int MaxSocketPathBytes = 107;
 
@@ -126,13 +130,18 @@ public sealed record GatewayOptions(
         var guard = AdminGuardOptions.Parse(section, errors);
         var tls = TlsOptions.Parse(section.GetSection("Tls"), listen.Any(l => l.Https), errors, warnings, time);
         var redirect = ParseRedirect(section.GetSection("RedirectHttps"), listen, errors);
+        var headerTimeout = DefaultClientHeaderTimeout;
+        if (section["ClientHeaderTimeout"] is { } headerTimeoutText
+            && (!NginxValue.TryParseTime(headerTimeoutText, out headerTimeout) || headerTimeout <= TimeSpan.Zero))
+            errors.Add(new("Gateway:ClientHeaderTimeout", $"\"{headerTimeoutText}\" is not a time above zero, for example 60s"));
 
         foreach (var child in section.GetChildren())
         {
             if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
                 errors.Add(new($"Gateway:{child.Key}", "unknown key; expected " + string.Join(", ", KnownKeys)));
         }
-        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket, guard, tls, redirect);
+        return admin is null ? null : new GatewayOptions(listen, admin, format, path, jsonLogs, level, pages, stateDirectory, controlSocket, guard, tls, redirect,
+            headerTimeout);
     }
 
     /// <summary><c>Gateway:RedirectHttps</c>: ports of plain listeners that answer every request with a 301 to https

@@ -20,7 +20,8 @@ public sealed class NginxUpstream : IAsyncDisposable
     public int Port { get; }
     public string Address => $"http://127.0.0.1:{Port}";
 
-    public static async Task<NginxUpstream> StartAsync(string name, int? port = null, string? extraHttp = null)
+    /// <param name="location">The body of <c>location /</c>; by default it answers with the name.</param>
+    public static async Task<NginxUpstream> StartAsync(string name, int? port = null, string? extraHttp = null, string? location = null)
     {
         var dir = Directory.CreateTempSubdirectory("shg-nginx-").FullName;
         var upstream = new NginxUpstream(name, port ?? TestPorts.Free(), dir);
@@ -38,7 +39,7 @@ public sealed class NginxUpstream : IAsyncDisposable
               {{extraHttp}}
               server {
                 listen 127.0.0.1:{{upstream.Port}};
-                location / { return 200 "{{name}}\n"; }
+                location / { {{location ?? $"return 200 \"{name}\\n\";"}} }
               }
             }
             """);

@@ -46,6 +46,27 @@ public sealed class GatewayOptionsTests
         Assert.Equal(["Gateway:AccessLog:Format", "Gateway:Lisen", "Gateway:Log:Level"], errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null, 60_000)]
+    [InlineData("10s", 10_000)]
+    [InlineData("1m30s", 90_000)]
+    [InlineData("00:00:05", 5_000)]
+    public void Client_header_timeout_is_read_as_nginx_writes_it(string? value, int milliseconds)
+    {
+        var (options, errors) = value is null ? Parse() : Parse(("Gateway:ClientHeaderTimeout", value));
+        Assert.Empty(errors);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), options!.ClientHeaderTimeout);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("soon")]
+    public void Client_header_timeout_must_be_a_time_above_zero(string value)
+    {
+        var (_, errors) = Parse(("Gateway:ClientHeaderTimeout", value));
+        Assert.Contains("not a time above zero", Assert.Single(errors, e => e.Path == "Gateway:ClientHeaderTimeout").Message);
+    }
+
     [Fact]
     public void State_directory_and_control_socket_default_to_the_system_locations()
     {
