@@ -15,19 +15,9 @@ public sealed record UiServer(string Upstream, string Server, bool Up, bool? Che
 /// (null until there are two samples).</summary>
 public sealed record RequestRates(double Requests, double ServerErrors, double? IntervalSeconds, double? RequestsPerSecond, double? ServerErrorsPerSecond);
 
-/// <summary>
-/// Builds the admin page's summary. Rates are computed here, between two samples of the proxy's request counters
-/// taken when the page asks: a new sample at most once a second, so several open pages share one interval.
-/// </summary>
-public sealed class UiSummarySource(PairStatusSource pair, UpstreamHealthMonitor health, ProxyMetrics metrics, TimeProvider time)
+/// <summary>Builds the admin page's summary: the pair status, this node's servers with their check counters, the rates.</summary>
+public sealed class UiSummarySource(PairStatusSource pair, UpstreamHealthMonitor health, RequestRateSampler rates)
 {
-    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
-    private readonly Lock _gate = new();
-    private Sample? _previous;
-    private Sample? _latest;
-
-    private sealed record Sample(long Timestamp, double Requests, double ServerErrors);
-
     public async Task<UiSummary> GetAsync(CancellationToken ct)
     {
         var status = await pair.PairAsync(ct);
@@ -38,10 +28,24 @@ public sealed class UiSummarySource(PairStatusSource pair, UpstreamHealthMonitor
             return new UiServer(s.Upstream, s.Server, s.Up, s.CheckUp, s.Drained, s.Since, row?.Type, row?.LastReason, row?.LastDetail,
                 row?.Rise, row?.Fall, row?.LastCheckAt, row?.Recent ?? "");
         }).ToArray();
-        return new UiSummary(status, servers, Rates());
+        return new UiSummary(status, servers, rates.Current());
     }
+}
 
-    public RequestRates Rates()
+/// <summary>
+/// Request and 5xx rates, computed between two samples of the proxy's request counters taken when the page asks: a
+/// new sample at most once a second, so several open pages share one interval.
+/// </summary>
+public sealed class RequestRateSampler(ProxyMetrics metrics, TimeProvider time)
+{
+    private static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
+    private readonly Lock _gate = new();
+    private Sample? _previous;
+    private Sample? _latest;
+
+    private sealed record Sample(long Timestamp, double Requests, double ServerErrors);
+
+    public RequestRates Current()
     {
         lock (_gate)
         {

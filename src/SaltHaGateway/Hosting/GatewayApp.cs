@@ -165,6 +165,7 @@ public static class GatewayApp
         services.AddSingleton(sp => new AdminGuard(options.AdminGuard ?? new AdminGuardOptions([], null, null), options.AdminListen.Port, token,
             sp.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>(), sp.GetRequiredService<ILogger<AdminGuard>>()));
         services.AddSingleton<PairStatusSource>();
+        services.AddSingleton<RequestRateSampler>();
         services.AddSingleton<UiSummarySource>();
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
