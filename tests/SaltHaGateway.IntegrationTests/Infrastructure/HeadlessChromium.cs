@@ -71,11 +71,11 @@ public sealed class HeadlessChromium : IAsyncDisposable
         }
     }
 
-    /// <summary>The page's DOM as it is now, serialized.</summary>
+    /// <summary>The page's DOM as it is now, serialized ("" while the page has no document yet).</summary>
     public async Task<string> DomAsync()
     {
-        var result = await CallAsync("Runtime.evaluate", new JsonObject { ["expression"] = "document.documentElement.outerHTML", ["returnByValue"] = true });
-        return (string)result["result"]!["value"]!;
+        var result = await CallAsync("Runtime.evaluate", new JsonObject { ["expression"] = "document.documentElement?.outerHTML ?? ''", ["returnByValue"] = true });
+        return (string?)result["result"]?["value"] ?? "";
     }
 
     public async Task ScreenshotAsync(string pngFile)
