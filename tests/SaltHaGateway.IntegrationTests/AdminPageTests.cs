@@ -67,14 +67,17 @@ public sealed class AdminPageTests(ITestOutputHelper output)
         var bStopped = false;
         try
         {
-            await using var gateway = await GatewayProcess.StartAsync((p, ad) => Checked(p, ad, [a.Address, b.Address]));
+            await using var gateway = await GatewayProcess.StartAsync((p, ad) => WithUpstreamName(Checked(p, ad, [a.Address, b.Address]), MarkupName));
             using var http = new HttpClient();
-            for (var i = 0; i < 10; i++) await http.GetStringAsync(gateway.Url);
+            // Some traffic for the rates (its status does not matter here: every answer is counted).
+            for (var i = 0; i < 10; i++) (await http.GetAsync(gateway.Url)).Dispose();
 
             await using var browser = await HeadlessChromium.OpenAsync(new Uri($"http://127.0.0.1:{gateway.AdminPort}/"));
             var dom = await Eventually.GetAsync(browser.DomAsync, d => State(d, a.Port) == "up" && State(d, b.Port) == "up",
                 TimeSpan.FromSeconds(30), "both servers up on the page");
-            Assert.Contains("act2", dom);
+            // A value with markup in it is shown as text, never parsed.
+            Assert.Contains("act2&lt;i&gt;x&lt;/i&gt;", dom);
+            Assert.DoesNotContain(MarkupName, dom);
             Assert.Contains("requests since start", dom);
 
             await b.DisposeAsync();
@@ -93,6 +96,20 @@ public sealed class AdminPageTests(ITestOutputHelper output)
         {
             if (!bStopped) await b.DisposeAsync();
         }
+    }
+
+    private const string MarkupName = "act2<i>x</i>";
+
+    /// <summary>Renames the config's one upstream (cluster).</summary>
+    private static JsonObject WithUpstreamName(JsonObject config, string name)
+    {
+        var proxy = config["ReverseProxy"]!;
+        proxy["Routes"]!["act2"]!["ClusterId"] = name;
+        var clusters = proxy["Clusters"]!.AsObject();
+        var cluster = clusters["act2"]!;
+        clusters.Remove("act2");
+        clusters[name] = cluster;
+        return config;
     }
 
     /// <summary>The state the page shows for the server on this loopback port (null when it has no row).</summary>
