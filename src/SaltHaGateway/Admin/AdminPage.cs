@@ -50,7 +50,7 @@ public static class AdminPage
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
     /// <summary>The CSP source for the page's one inline element of this kind: the SHA-256 of its text, as browsers hash it.</summary>
-    internal static string Hash(string html, string element)
+    private static string Hash(string html, string element)
     {
         var open = html.IndexOf($"<{element}>", StringComparison.Ordinal);
         var close = html.IndexOf($"</{element}>", StringComparison.Ordinal);
