@@ -14,6 +14,12 @@ internal sealed class TargetHealth
     private long _checks;
     private long _timesDown;
     private long _discarded;
+    // The last results as a shift register (bit 0 the newest, 1 = passed) and how many of its bits are results.
+    private ulong _recent;
+    private int _recentCount;
+
+    /// <summary>How many of the last results <see cref="StatusRow.Recent"/> shows.</summary>
+    public const int RecentSize = 32;
 
     public TargetHealth(CheckTarget target, bool firstSuccessMarksUp)
     {
@@ -58,6 +64,8 @@ internal sealed class TargetHealth
             _lastDuration = duration;
             _lastCheckAt = at;
             _checks++;
+            _recent = (_recent << 1) | (result.Success ? 1UL : 0UL);
+            if (_recentCount < RecentSize) _recentCount++;
             if (transition != HealthTransition.None) _lastChangeAt = at;
             if (transition == HealthTransition.WentDown) _timesDown++;
             rise = _machine.Rise;
@@ -74,6 +82,11 @@ internal sealed class TargetHealth
 
     public void MarkDiscarded() => Interlocked.Increment(ref _discarded);
 
+    private string RecentText() => string.Create(_recentCount, _recent, static (chars, bits) =>
+    {
+        for (var i = 0; i < chars.Length; i++) chars[i] = ((bits >> (chars.Length - 1 - i)) & 1) == 1 ? '+' : '-';
+    });
+
     public StatusRow ToRow(int index)
     {
         lock (_gate)
@@ -89,6 +102,7 @@ internal sealed class TargetHealth
                 LastChangeAt = _lastChangeAt,
                 TimesDown = _timesDown,
                 Discarded = Interlocked.Read(ref _discarded),
+                Recent = RecentText(),
             };
         }
     }

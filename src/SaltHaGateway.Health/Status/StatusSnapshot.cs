@@ -23,6 +23,8 @@ public sealed record StatusRow(
     public long TimesDown { get; init; }
     /// <summary>Timed-out checks not counted because this process was starved of CPU.</summary>
     public long Discarded { get; init; }
+    /// <summary>The last results, oldest first (at most 32): '+' passed, '-' failed.</summary>
+    public string Recent { get; init; } = "";
 }
 
 /// <summary>What the status page shows: the configuration generation (1 after start, +1 per reload) and the rows in global index order.</summary>

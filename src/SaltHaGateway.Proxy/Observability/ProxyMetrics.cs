@@ -68,6 +68,19 @@ public sealed class ProxyMetrics
         (duration ??= _durationChildren.GetOrAdd(upstream, static (u, h) => h.WithLabels(u), _duration)).Observe(seconds);
     }
 
+    /// <summary>Requests answered so far, and how many of them with a 5xx status (the admin page's rates).</summary>
+    public (double Requests, double ServerErrors) RequestTotals()
+    {
+        double requests = 0, errors = 0;
+        foreach (var (key, child) in _requestChildren)
+        {
+            var value = child.Value;
+            requests += value;
+            if (key.Code >= 500) errors += value;
+        }
+        return (requests, errors);
+    }
+
     private Counter.Child RequestChild(string route, string upstream, string server, int code) =>
         _requestChildren.GetOrAdd((route, upstream, server, code),
             static (k, c) => c.WithLabels(k.Route, k.Upstream, k.Server, k.Code.ToString(System.Globalization.CultureInfo.InvariantCulture)), _requests);

@@ -166,6 +166,8 @@ public static class GatewayApp
         services.AddSingleton(sp => new AdminGuard(options.AdminGuard ?? new AdminGuardOptions([], null, null), options.AdminListen.Port, token,
             sp.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>(), sp.GetRequiredService<ILogger<AdminGuard>>()));
         services.AddSingleton<PairStatusSource>();
+        services.AddSingleton<RequestRateSampler>();
+        services.AddSingleton<UiSummarySource>();
         services.AddHostedService<StartupReachabilityReport>();
         services.AddHealthChecks()
             .AddCheck("alive", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), ["live"])
@@ -277,6 +279,7 @@ public static class GatewayApp
         app.MapMaintenance();
         app.MapGet("/pair/status", async (PairStatusSource pair, CancellationToken ct) =>
             Results.Json(await pair.PairAsync(ct), PairStatusSource.Json)).AdminOnly();
+        app.MapAdminPage();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();
     }

@@ -40,6 +40,25 @@ public sealed class UpstreamHealthMonitorTests
     }
 
     [Fact]
+    public async Task The_row_keeps_the_last_32_results_oldest_first()
+    {
+        await using var f = new FakeClockMonitor();
+        f.Monitor.Apply([FakeClockMonitor.Target(check: "interval=3000 fall=100 default_down=false")]);
+        Assert.Equal("", f.Row().Recent);
+        await f.StepAsync(ProbeResult.Ok());
+        f.Time.Advance(Interval);
+        await f.StepAsync(ProbeResult.Fail(ProbeReason.Refused, "refused"));
+        Assert.Equal("+-", f.Row().Recent);
+        for (var i = 0; i < 40; i++)
+        {
+            f.Time.Advance(Interval);
+            await f.StepAsync(i % 4 == 0 ? ProbeResult.Ok() : ProbeResult.Fail(ProbeReason.Timeout, "timeout"));
+        }
+        // 42 results: the 32 newest are the loop's last 32 (i = 8..39).
+        Assert.Equal(string.Concat(Enumerable.Range(8, 32).Select(i => i % 4 == 0 ? '+' : '-')), f.Row().Recent);
+    }
+
+    [Fact]
     public async Task Default_up_server_is_up_before_any_check()
     {
         await using var f = new FakeClockMonitor();
