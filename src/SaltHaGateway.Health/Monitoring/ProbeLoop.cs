@@ -82,7 +82,10 @@ internal sealed class ProbeLoop
             if (due > now)
             {
                 using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                await Task.WhenAny(Task.Delay(due - now, _time, delayCancel.Token), wake).ConfigureAwait(false);
+                var delay = Task.Delay(due - now, _time, delayCancel.Token);
+                // The timer counts from when it was set, not from `now`: if the clock moved past `due` in between
+                // (a paused process, or a test's fake clock), it would wait a whole extra gap.
+                if (_time.GetUtcNow() < due) await Task.WhenAny(delay, wake).ConfigureAwait(false);
                 delayCancel.Cancel();
                 continue;
             }
