@@ -272,6 +272,8 @@ public static class GatewayApp
         var stickyTables = app.Services.GetRequiredService<Proxy.Sticky.StickyTables>();
         var stickyMetrics = app.Services.GetRequiredService<Proxy.Sticky.StickyMetrics>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => stickyMetrics.Update(stickyTables));
+        var tlsMetrics = new TlsCertificateMetrics(app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>(), app.Services.GetService<TlsCertificateSource>());
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(tlsMetrics.Update);
         app.MapStickyStatus().AdminOnly();
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
