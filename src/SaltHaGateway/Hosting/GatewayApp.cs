@@ -274,6 +274,7 @@ public static class GatewayApp
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => stickyMetrics.Update(stickyTables));
         var tlsMetrics = new TlsCertificateMetrics(app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>(), app.Services.GetService<TlsCertificateSource>());
         Metrics.DefaultRegistry.AddBeforeCollectCallback(tlsMetrics.Update);
+        if (app.Services.GetService<SyncEngine>() is { } sync) Metrics.DefaultRegistry.AddBeforeCollectCallback(sync.UpdateOpenConflictsMetric);
         app.MapStickyStatus().AdminOnly();
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
