@@ -16,6 +16,7 @@ public sealed partial class SystemdNotifier(SdNotifySocket socket, PairStatusSou
 
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _loops = [];
+    private readonly Lock _statusLock = new();
     private volatile bool _ready;
     private int _stopping;
     private string? _status;
@@ -118,7 +119,7 @@ public sealed partial class SystemdNotifier(SdNotifySocket socket, PairStatusSou
             LogStatusUnavailable(e.Message);
             return;
         }
-        lock (_loops)
+        lock (_statusLock)
         {
             if (line == _status) return;
             _status = line;
