@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net.Sockets;
-using System.Text;
 using SaltHaGateway.IntegrationTests.Infrastructure;
 
 namespace SaltHaGateway.IntegrationTests;
@@ -8,47 +5,6 @@ namespace SaltHaGateway.IntegrationTests;
 /// <summary>The gateway started as systemd's <c>Type=notify</c> does it: a datagram socket in NOTIFY_SOCKET.</summary>
 public sealed class SystemdNotifyTests
 {
-    /// <summary>Stands in for systemd's end of the socket: every datagram, in order, and what the gateway's
-    /// listeners answered when READY=1 and STOPPING=1 came.</summary>
-    private sealed class NotifyListener : IDisposable
-    {
-        private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
-        private readonly Thread _thread;
-        private readonly string _dir = Directory.CreateTempSubdirectory("shg-notify-").FullName;
-
-        public NotifyListener(Func<string, string> onMessage)
-        {
-            Path = System.IO.Path.Combine(_dir, "notify");
-            _socket.Bind(new UnixDomainSocketEndPoint(Path));
-            _thread = new Thread(() =>
-            {
-                var buffer = new byte[4096];
-                try
-                {
-                    while (true)
-                    {
-                        var n = _socket.Receive(buffer);
-                        var message = Encoding.UTF8.GetString(buffer, 0, n);
-                        Messages.Enqueue((message, onMessage(message)));
-                    }
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
-            }) { IsBackground = true };
-            _thread.Start();
-        }
-
-        public string Path { get; }
-        public ConcurrentQueue<(string Message, string Seen)> Messages { get; } = new();
-        public List<string> All => Messages.Select(m => m.Message).ToList();
-        public string Dump => string.Join("\n---\n", Messages.Select(m => $"{m.Message} [{m.Seen}]"));
-
-        public void Dispose()
-        {
-            _socket.Dispose();
-            Directory.Delete(_dir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Ready_status_watchdog_reload_and_stop_reach_the_notify_socket_in_order()
     {
@@ -57,7 +13,7 @@ public sealed class SystemdNotifyTests
         var adminPort = TestPorts.Free();
         GatewayProcess? gateway = null;
         // What a client sees at the moment a message arrives (this thread blocks the next receive, not the gateway).
-        using var notify = new NotifyListener(message =>
+        using var notify = new NotifySocketListener(message =>
         {
             if (message == "STOPPING=1") return $"exited {gateway?.HasExited}";
             if (message != "READY=1") return "";
@@ -117,7 +73,7 @@ public sealed class SystemdNotifyTests
         await using var a = await NginxUpstream.StartAsync("A");
         var port = TestPorts.Free();
         var adminPort = TestPorts.Free();
-        using var notify = new NotifyListener(_ => "");
+        using var notify = new NotifySocketListener(_ => "");
         await using var gateway = await GatewayProcess.StartAsync((p, ad) => GatewayProcess.Config(p, ad, [a.Address]).ToJsonString(), port, adminPort, "run", [], null,
             environment: new Dictionary<string, string> { ["NOTIFY_SOCKET"] = notify.Path });
         await Eventually.GetAsync(() => Task.FromResult(notify.All), m => m.Contains("READY=1"), what: "READY=1");
