@@ -183,9 +183,15 @@ public sealed partial class MonitoringTests : IAsyncLifetime
         var scrape = await _gateway.MetricsAsync();
         Assert.Contains("saltha_tls_certificate_not_after_seconds{use=\"listener\"", scrape);
         Assert.Contains("saltha_sync_open_conflicts 0", scrape);
-        var (_, output) = await RunAsync(Promtool, scrape, "check", "metrics");
-        var problems = output.Split('\n').Where(l => l.StartsWith("saltha_", StringComparison.Ordinal)).ToList();
+        var problems = await PromtoolProblemsAsync(scrape);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>What <c>promtool check metrics</c> reports about the saltha_* families of a scrape.</summary>
+    internal static async Task<List<string>> PromtoolProblemsAsync(string scrape)
+    {
+        var (_, output) = await RunAsync(Promtool, scrape, "check", "metrics");
+        return output.Split('\n').Where(l => l.StartsWith("saltha_", StringComparison.Ordinal)).ToList();
     }
 
     [Fact]
@@ -270,4 +276,22 @@ public sealed partial class MonitoringTests : IAsyncLifetime
 
     [GeneratedRegex(@"alertname: (\w+)")]
     private static partial Regex TestedAlert();
+}
+
+/// <summary>The VRRP families, which need the pair's network namespaces to exist: a scrape of the master of the real
+/// pair passes <c>promtool check metrics</c> too.</summary>
+[Collection(NamespaceCollection.Name)]
+public sealed class MonitoringPairTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Promtool_finds_no_problem_in_a_scrape_of_a_vrrp_master()
+    {
+        await using var lab = await PairLab.StartAsync(output);
+        await lab.WaitForVipAsync(true, false, "VIP on a only at start");
+        var scrape = lab.Curl("a", "http://127.0.0.1:9145/metrics");
+        Assert.Contains("saltha_vrrp_state{instance=", scrape);
+        Assert.Contains("saltha_sync_peer_connected{", scrape);
+        var problems = await MonitoringTests.PromtoolProblemsAsync(scrape);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
 }
