@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(nginx keepalived iproute2 iputils-ping iputils-arping tcpdump openssl curl procps
-          inotify-tools unison sqlite3 util-linux salt-pepper chromium)
+          inotify-tools unison sqlite3 util-linux salt-pepper chromium prometheus systemd strace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

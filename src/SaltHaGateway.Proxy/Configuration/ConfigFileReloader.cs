@@ -57,8 +57,27 @@ public sealed partial class ConfigFileReloader : BackgroundService
     public DateTimeOffset? LastFailure { get; private set; }
     public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
 
+    /// <summary>Raised when a reload begins, before the file is read (systemd's RELOADING=1).</summary>
+    public event Action? Reloading;
+
+    /// <summary>Raised when a reload has ended, applied or rejected (systemd's READY=1 again).</summary>
+    public event Action? Reloaded;
+
     /// <summary>Loads the file now and applies it if it is valid; returns the problems found.</summary>
     public async Task<IReadOnlyList<ConfigError>> ReloadAsync(CancellationToken ct = default)
+    {
+        Reloading?.Invoke();
+        try
+        {
+            return await LoadAndApplyAsync(ct);
+        }
+        finally
+        {
+            Reloaded?.Invoke();
+        }
+    }
+
+    private async Task<IReadOnlyList<ConfigError>> LoadAndApplyAsync(CancellationToken ct)
     {
         _lastSeen = Stamp();
         var (config, errors) = await _loader.LoadAsync(_file, ct);

@@ -11,6 +11,12 @@ public sealed partial class SyncEngine
 {
     private ConflictResolver? _resolver;
 
+    /// <summary>Sets <c>saltha_sync_open_conflicts</c> (called before each scrape).</summary>
+    public void UpdateOpenConflictsMetric()
+    {
+        if (_running && _store is { } store) _metrics.OpenConflicts.Set(store.CountOpenConflicts());
+    }
+
     /// <summary>Conflict records, newest first (open and closed).</summary>
     public IReadOnlyList<ConflictRecord> ListConflicts(int limit = 200)
     {

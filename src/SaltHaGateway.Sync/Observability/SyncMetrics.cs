@@ -15,6 +15,7 @@ public sealed class SyncMetrics(IMetricFactory factory)
     public Counter Alerts { get; } = factory.CreateCounter("saltha_sync_alerts_total", "Conditions needing an operator (frozen master key, minion key clash, paused root).", ["kind"]);
     public Gauge LastFullScan { get; } = factory.CreateGauge("saltha_sync_last_full_scan_timestamp_seconds", "Unix time of the last completed full scan.", ["root"]);
     public Gauge RootPaused { get; } = factory.CreateGauge("saltha_sync_root_paused", "1 when a root is paused by a safety check.", ["root"]);
+    public Gauge OpenConflicts { get; } = factory.CreateGauge("saltha_sync_open_conflicts", "Conflicts still open: a frozen master key waiting for an operator, or versions not yet superseded.");
     public Gauge PeerConnected { get; } = factory.CreateGauge("saltha_sync_peer_connected", "1 while the peer answers.", ["peer"]);
     public Gauge ReplicationLag { get; } = factory.CreateGauge("saltha_sync_replication_lag_seconds", "Origin edit to local apply, for the last change applied from the peer.", ["peer"]);
     public Counter WatcherOverflows { get; } = factory.CreateCounter("saltha_sync_watcher_overflows_total", "inotify queue overflows or watcher errors (each triggers a full rescan).");

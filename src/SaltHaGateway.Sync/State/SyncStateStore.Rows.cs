@@ -90,6 +90,15 @@ public sealed partial class SyncStateStore
         }
     }
 
+    public int CountOpenConflicts()
+    {
+        lock (_lock)
+        {
+            using var cmd = Command("SELECT count(*) FROM conflicts WHERE open=1");
+            return Convert.ToInt32(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     public ConflictRecord? GetConflict(long id)
     {
         lock (_lock)

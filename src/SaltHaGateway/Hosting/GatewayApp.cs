@@ -177,6 +177,10 @@ public static class GatewayApp
             services.AddSingleton(new AccessLogWriter(options.AccessLogPath));
             services.AddHostedService(sp => sp.GetRequiredService<AccessLogWriter>());
         }
+        // Last, so that its StoppingAsync (STOPPING=1) runs before VRRP's handover: the host stops in reverse order.
+        services.AddSingleton(SdNotifySocket.FromEnvironment());
+        services.AddSingleton<SystemdNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<SystemdNotifier>());
 
         var app = builder.Build();
         var adminPort = options.AdminListen.Port;
@@ -234,13 +238,6 @@ public static class GatewayApp
     /// listener is preferred (the TLS handshake is compiled too), then a plain one that does not redirect.</summary>
     private static async Task WarmUpProxyPathAsync(WebApplication app, GatewayOptions options, CancellationToken ct)
     {
-        static Uri Loopback(ListenAddress l)
-        {
-            var scheme = l.Https ? "https" : "http";
-            return new(l.IsAny || l.Address!.Equals(IPAddress.IPv6Any) || l.Address.Equals(IPAddress.Any)
-                ? $"{scheme}://127.0.0.1:{l.Port}/"
-                : $"{scheme}://{(l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString())}:{l.Port}/");
-        }
         var redirects = options.RedirectHttps ?? [];
         var listener = options.Listen.FirstOrDefault(l => l.Https) ?? options.Listen.FirstOrDefault(l => !redirects.Contains(l.Port)) ?? options.Listen[0];
         var route = app.Services.GetRequiredService<ConfigFileReloader>().Current.Routes.FirstOrDefault();
@@ -249,6 +246,15 @@ public static class GatewayApp
             .RunAsync(Loopback(listener), Loopback(options.AdminListen), route, requests: 3, ct);
         app.Services.GetRequiredService<ILogger<WebApplication>>().LogDebug("proxy path warmed up in {Milliseconds:F0} ms",
             System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    /// <summary>The URL this host reaches a listener at: 127.0.0.1 for a wildcard address.</summary>
+    internal static Uri Loopback(ListenAddress l)
+    {
+        var scheme = l.Https ? "https" : "http";
+        return new(l.IsAny || l.Address!.Equals(IPAddress.IPv6Any) || l.Address.Equals(IPAddress.Any)
+            ? $"{scheme}://127.0.0.1:{l.Port}/"
+            : $"{scheme}://{(l.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{l.Address}]" : l.Address.ToString())}:{l.Port}/");
     }
 
     private static void MapStatusPage(WebApplication app, StatusPageOptions page) =>
@@ -269,6 +275,9 @@ public static class GatewayApp
         var stickyTables = app.Services.GetRequiredService<Proxy.Sticky.StickyTables>();
         var stickyMetrics = app.Services.GetRequiredService<Proxy.Sticky.StickyMetrics>();
         Metrics.DefaultRegistry.AddBeforeCollectCallback(() => stickyMetrics.Update(stickyTables));
+        var tlsMetrics = new TlsCertificateMetrics(app.Services.GetRequiredService<Proxy.Upstreams.UpstreamTable>(), app.Services.GetService<TlsCertificateSource>());
+        Metrics.DefaultRegistry.AddBeforeCollectCallback(tlsMetrics.Update);
+        if (app.Services.GetService<SyncEngine>() is { } sync) Metrics.DefaultRegistry.AddBeforeCollectCallback(sync.UpdateOpenConflictsMetric);
         app.MapStickyStatus().AdminOnly();
         app.MapMetrics("/metrics").AdminOnly();
         app.MapCheckStatus("/status").AdminOnly();
@@ -290,6 +299,7 @@ public static class GatewayApp
         // The listener condition stays up through a graceful stop: VRRP hands the VIP over first (make-before-break),
         // and the listeners keep serving until the peer has taken it.
         app.Services.GetRequiredService<VrrpTracking>().Listener.Set(true);
+        app.Services.GetRequiredService<SystemdNotifier>().Ready();
         var log = app.Services.GetRequiredService<ILogger<WebApplication>>();
         var reloader = app.Services.GetRequiredService<ConfigFileReloader>();
         log.LogInformation("salt-ha-gateway listening on {Listen}; admin on {Admin}; config generation {Generation} (revision {Revision})",

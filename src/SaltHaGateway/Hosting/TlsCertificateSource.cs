@@ -37,6 +37,9 @@ public sealed partial class TlsCertificateSource : IDisposable
         _checked = time.GetUtcNow();
     }
 
+    /// <summary>The certificate file (Gateway:Tls:Certificate).</summary>
+    public string CertificateFile => _options.Certificate;
+
     /// <summary>The certificate new connections get now.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate
     {

@@ -29,6 +29,18 @@ public sealed class GatewayProcess : IAsyncDisposable
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
 
+    public int Id => _process.Id;
+
+    /// <summary>Sends SIGTERM (what systemd stops a service with) and waits for the exit; returns the exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends SIGHUP: a reload, as for nginx.</summary>
     public async Task HangUpAsync()
     {
@@ -75,8 +87,9 @@ public sealed class GatewayProcess : IAsyncDisposable
 
     /// <param name="wrapper">A command the gateway is started under, e.g. unshare for a mount namespace.</param>
     /// <param name="configFile">An existing config file to run again (a restart); null writes a new one.</param>
+    /// <param name="environment">Variables set for the gateway in addition to the test's own.</param>
     public static async Task<GatewayProcess> StartAsync(Func<int, int, string> configText, int port, int adminPort, string verb, string[] extraArgs, string[]? wrapper,
-        string? configFile = null)
+        string? configFile = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var file = configFile;
         if (file is null)
@@ -84,7 +97,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             file = Path.Combine(Directory.CreateTempSubdirectory("shg-it-").FullName, "gateway.json");
             await File.WriteAllTextAsync(file, configText(port, adminPort));
         }
-        var process = Start(verb, ["--config", file, .. extraArgs], wrapper);
+        var process = Start(verb, ["--config", file, .. extraArgs], wrapper, environment);
         var gateway = new GatewayProcess(process, file, port, adminPort);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
@@ -103,7 +116,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         }
     }
 
-    public static Process Start(string verb, IEnumerable<string> args, string[]? wrapper = null)
+    public static Process Start(string verb, IEnumerable<string> args, string[]? wrapper = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(wrapper?[0] ?? Executable)
         {
@@ -111,6 +124,7 @@ public sealed class GatewayProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
         if (wrapper is not null)
         {
             foreach (var w in wrapper.Skip(1)) info.ArgumentList.Add(w);

@@ -29,6 +29,7 @@ public sealed class PairLab : IAsyncDisposable
     public static readonly string[] Masters = ["a", "b"];
 
     private readonly ITestOutputHelper? _output;
+    private IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> _environment = new Dictionary<string, IReadOnlyDictionary<string, string>>();
     private readonly List<NamespacedProcess> _processes = [];
     private readonly List<ClientLoad> _clients = [];
     private readonly Dictionary<string, NamespacedProcess> _gateways = [];
@@ -71,9 +72,11 @@ public sealed class PairLab : IAsyncDisposable
 
     /// <summary>Builds the lab and starts both masters; returns when both gateways are ready.</summary>
     /// <param name="seed">Files (relative path, content) put into a's tree before start; they reach b by sync.</param>
-    public static async Task<PairLab> StartAsync(ITestOutputHelper? output, IReadOnlyDictionary<string, string>? seed = null)
+    /// <param name="environment">Variables for a node's gateway, by node (e.g. NOTIFY_SOCKET).</param>
+    public static async Task<PairLab> StartAsync(ITestOutputHelper? output, IReadOnlyDictionary<string, string>? seed = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? environment = null)
     {
-        var lab = new PairLab(output);
+        var lab = new PairLab(output) { _environment = environment ?? new Dictionary<string, IReadOnlyDictionary<string, string>>() };
         try
         {
             lab.CreateNetwork();
@@ -220,9 +223,10 @@ public sealed class PairLab : IAsyncDisposable
     {
         if (_gateways.TryGetValue(node, out var previous) && !previous.HasExited)
             throw new InvalidOperationException($"gateway {node} is still running");
+        var environment = _environment.TryGetValue(node, out var variables) ? variables.Select(v => $"{v.Key}={v.Value}") : [];
         var process = NamespacedProcess.Start(Ns(node), "gateway " + node,
-            "sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", Path.GetDirectoryName(Tree(node))!, SharedSrv,
-            GatewayProcess.Executable, "run", "--config", ConfigFile(node));
+            ["sh", "-c", "mount --bind \"$1\" \"$2\" && shift 2 && exec \"$@\"", "sh", Path.GetDirectoryName(Tree(node))!, SharedSrv,
+            "env", .. environment, GatewayProcess.Executable, "run", "--config", ConfigFile(node)]);
         _processes.Add(process);
         _gateways[node] = process;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
