@@ -133,8 +133,7 @@ public static class FuzzTargets
     {
         try
         {
-            var hello = JsonSerializer.Deserialize(data, WireJsonContext.Default.HelloResponse)
-                ?? throw new InvalidDataException("empty hello");
+            var hello = WireChecks.Hello(JsonSerializer.Deserialize(data, WireJsonContext.Default.HelloResponse));
             _ = hello.Protocol == SyncProtocol.Version && hello.NodeId == "node-b";
             _ = Roots.Except(hello.Roots).ToList();
         }
@@ -142,8 +141,7 @@ public static class FuzzTargets
 
         try
         {
-            var changes = JsonSerializer.Deserialize(data, WireJsonContext.Default.ChangesResponse)
-                ?? throw new InvalidDataException("empty changes response");
+            var changes = WireChecks.Changes(JsonSerializer.Deserialize(data, WireJsonContext.Default.ChangesResponse));
             if (changes.Entries.Count > 0 && changes.Next < changes.MaxSequence) _ = changes.IndexId.Length;
             foreach (var wire in changes.Entries)
             {
