@@ -46,6 +46,10 @@ fi
 PUBLISH=$WORK/publish
 rm -rf "$PUBLISH"
 dotnet publish bench/fuzz/SaltHaGateway.Fuzz/SaltHaGateway.Fuzz.csproj -c Release -o "$PUBLISH" -v quiet -nologo >/dev/null
+# An uninstrumented copy runs a finding outside the fuzzer (instrumented code needs the driver's shared memory).
+PLAIN=$WORK/plain
+rm -rf "$PLAIN"
+cp -r "$PUBLISH" "$PLAIN"
 for dll in SaltHaGateway.Vrrp SaltHaGateway.Sync SaltHaGateway.Proxy SaltHaGateway.Health; do
   "$SHARPFUZZ" "$PUBLISH/$dll.dll" >/dev/null
 done
@@ -87,7 +91,7 @@ if [ "$status" -ne 0 ]; then
     echo "libFuzzer exited with $status without a finding; see $LOG" >&2
     exit 2
   fi
-  echo "reproduce: $PUBLISH/SaltHaGateway.Fuzz $TARGET bench/fuzz/crashes/$TARGET/FILE"
+  echo "reproduce: $PLAIN/SaltHaGateway.Fuzz $TARGET bench/fuzz/crashes/$TARGET/FILE"
   exit 1
 fi
 echo "no finding"
