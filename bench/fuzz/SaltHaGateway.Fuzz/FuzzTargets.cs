@@ -214,10 +214,15 @@ public static class FuzzTargets
         }
     }
 
+    /// <summary>A private directory per target and process, removed when the process exits normally.</summary>
     private static string WorkDirectory(string target)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"saltha-fuzz-{Environment.ProcessId}-{target}");
-        Directory.CreateDirectory(dir);
+        if (!Directory.Exists(dir))
+        {
+            Directory.CreateDirectory(dir);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        }
         return dir;
     }
 }
