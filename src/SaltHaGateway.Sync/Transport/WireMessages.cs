@@ -16,12 +16,12 @@ public sealed record WireEntry(
 /// </summary>
 public sealed record ChangesResponse(string IndexId, long Next, long MaxSequence, List<WireEntry> Entries);
 
-[JsonSerializable(typeof(HelloResponse))]
-[JsonSerializable(typeof(ChangesResponse))]
 /// <summary>
 /// A member that is missing or JSON null where the record does not allow null is a <see cref="System.Text.Json.JsonException"/>,
 /// like any other malformed body, instead of a null that the link would trip over later.
 /// </summary>
+[JsonSerializable(typeof(HelloResponse))]
+[JsonSerializable(typeof(ChangesResponse))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 internal sealed partial class WireJsonContext : JsonSerializerContext;
