@@ -45,6 +45,11 @@ internal sealed class TlsSettingsBuilder(ImportDiagnostics diagnostics, string c
                 {
                     diagnostics.NotTranslated(d, "variables and data: values; Gateway:Tls takes a file");
                 }
+                else if (d.Args[0].Contains('\0', StringComparison.Ordinal))
+                {
+                    // nginx cannot open such a path either; Path.GetFullPath would throw.
+                    diagnostics.Error(d, $"invalid file name in \"{d.Name}\"");
+                }
                 else
                 {
                     var path = Path.GetFullPath(Path.Combine(confPrefix, d.Args[0]));

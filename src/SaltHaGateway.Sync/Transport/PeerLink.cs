@@ -108,8 +108,8 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
 
     private async Task SessionAsync(CancellationToken ct)
     {
-        var hello = await _http.GetFromJsonAsync(SyncProtocol.HelloPath, WireJsonContext.Default.HelloResponse, ct).ConfigureAwait(false)
-            ?? throw new InvalidDataException("empty hello");
+        var hello = WireChecks.Hello(
+            await _http.GetFromJsonAsync(SyncProtocol.HelloPath, WireJsonContext.Default.HelloResponse, ct).ConfigureAwait(false));
         await Task.Yield(); // off the socket engine thread before the index is read (see below)
         if (hello.Protocol != SyncProtocol.Version)
             throw new InvalidDataException($"peer speaks sync protocol {hello.Protocol}, this node {SyncProtocol.Version}");
@@ -171,8 +171,7 @@ internal sealed partial class PeerLink : IContentSource, IDisposable
     private async Task<ChangesResponse> FetchAsync(long since, long ack, string index, TimeSpan wait, CancellationToken ct)
     {
         var url = $"{SyncProtocol.ChangesPath}?since={since}&ack={ack}&index={index}&wait={(int)wait.TotalMilliseconds}&limit={BatchSize}";
-        return await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false)
-            ?? throw new InvalidDataException("empty changes response");
+        return WireChecks.Changes(await _http.GetFromJsonAsync(url, WireJsonContext.Default.ChangesResponse, ct).ConfigureAwait(false));
     }
 
     /// <summary>A read-ahead that is not used (the batch before it stopped early): wait for it, ignore its outcome.</summary>

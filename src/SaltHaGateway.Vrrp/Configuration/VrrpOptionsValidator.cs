@@ -16,8 +16,8 @@ public static class VrrpOptionsValidator
         {
             string p = $"{root}:Scripts:{name}";
             if (string.IsNullOrWhiteSpace(script.Command)) errors.Add($"{p}:Command: required");
-            if (script.IntervalSeconds is <= 0 or > 3600) errors.Add($"{p}:IntervalSeconds: must be in (0, 3600]");
-            if (script.TimeoutSeconds is <= 0) errors.Add($"{p}:TimeoutSeconds: must be positive");
+            if (script.IntervalSeconds is not (> 0 and <= 3600)) errors.Add($"{p}:IntervalSeconds: must be in (0, 3600]");
+            if (script.TimeoutSeconds is { } timeout && timeout is not (> 0 and <= 3600)) errors.Add($"{p}:TimeoutSeconds: must be in (0, 3600]");
             if (script.Rise < 1) errors.Add($"{p}:Rise: must be at least 1");
             if (script.Fall < 1) errors.Add($"{p}:Fall: must be at least 1");
             if (script.Weight is < -253 or > 253) errors.Add($"{p}:Weight: must be in -253..253");
@@ -40,6 +40,8 @@ public static class VrrpOptionsValidator
         return result;
     }
 
+    // Ranges are written as "is not (in range)" so that NaN, which no comparison matches, is an error too;
+    // every seconds value has an upper bound so that TimeSpan.FromSeconds cannot overflow.
     private static VrrpInstanceDefinition? ValidateInstance(string name, VrrpInstanceOptions o, VrrpOptions all, List<string> errors, string p)
     {
         int before = errors.Count;
@@ -50,20 +52,20 @@ public static class VrrpOptionsValidator
         ushort intervalCs = 100;
         if (o.Version == 2)
         {
-            if (o.AdvertIntervalSeconds is < 1 or > 255 || Math.Abs(o.AdvertIntervalSeconds - Math.Round(o.AdvertIntervalSeconds)) > 1e-9)
+            if (o.AdvertIntervalSeconds is not (>= 1 and <= 255) || Math.Abs(o.AdvertIntervalSeconds - Math.Round(o.AdvertIntervalSeconds)) > 1e-9)
                 errors.Add($"{p}:AdvertIntervalSeconds: VRRPv2 needs whole seconds 1..255, got {o.AdvertIntervalSeconds}");
             else intervalCs = (ushort)(Math.Round(o.AdvertIntervalSeconds) * 100);
         }
         else
         {
             double cs = Math.Round(o.AdvertIntervalSeconds * 100);
-            if (cs is < 1 or > 4095) errors.Add($"{p}:AdvertIntervalSeconds: VRRPv3 needs 0.01..40.95, got {o.AdvertIntervalSeconds}");
+            if (cs is not (>= 1 and <= 4095)) errors.Add($"{p}:AdvertIntervalSeconds: VRRPv3 needs 0.01..40.95, got {o.AdvertIntervalSeconds}");
             else intervalCs = (ushort)cs;
         }
-        if (o.PreemptDelaySeconds is < 0 or > 1000) errors.Add($"{p}:PreemptDelaySeconds: must be 0..1000");
-        if (o.StartupListenSeconds is < 0 or > 3600) errors.Add($"{p}:StartupListenSeconds: must be 0..3600");
+        if (o.PreemptDelaySeconds is not (>= 0 and <= 1000)) errors.Add($"{p}:PreemptDelaySeconds: must be 0..1000");
+        if (o.StartupListenSeconds is not (>= 0 and <= 3600)) errors.Add($"{p}:StartupListenSeconds: must be 0..3600");
         if (o.DownTimerAdverts is < 1 or > 100) errors.Add($"{p}:DownTimerAdverts: must be 1..100");
-        if (o.ReleaseDelaySeconds is < 0 or > 5 || double.IsNaN(o.ReleaseDelaySeconds)) errors.Add($"{p}:ReleaseDelaySeconds: must be 0..5 (seconds the VIPs stay after a peer took over)");
+        if (o.ReleaseDelaySeconds is not (>= 0 and <= 5)) errors.Add($"{p}:ReleaseDelaySeconds: must be 0..5 (seconds the VIPs stay after a peer took over)");
         if (o.Priority == 255 && !o.Preempt) errors.Add($"{p}:Preempt: an address owner (priority 255) always preempts");
 
         var vips = new List<VirtualAddress>();
@@ -108,8 +110,9 @@ public static class VrrpOptionsValidator
         var g = o.Garp;
         if (g.MasterRepeat is < 0 or > 100) errors.Add($"{p}:Garp:MasterRepeat: must be 0..100");
         if (g.LowerPriorityRepeat is < 0 or > 100) errors.Add($"{p}:Garp:LowerPriorityRepeat: must be 0..100");
-        if (g.MasterDelaySeconds < 0) errors.Add($"{p}:Garp:MasterDelaySeconds: must not be negative");
-        if (g.MasterRefreshSeconds < 0) errors.Add($"{p}:Garp:MasterRefreshSeconds: must not be negative");
+        if (g.MasterDelaySeconds is not (>= 0 and <= 86400)) errors.Add($"{p}:Garp:MasterDelaySeconds: must be 0..86400");
+        if (g.MasterRefreshSeconds is not (>= 0 and <= 86400)) errors.Add($"{p}:Garp:MasterRefreshSeconds: must be 0..86400");
+        if (o.Notify.TimeoutSeconds is not (> 0 and <= 3600)) errors.Add($"{p}:Notify:TimeoutSeconds: must be in (0, 3600]");
 
         var track = new List<TrackDefinition>();
         for (int i = 0; i < o.Track.Count; i++)

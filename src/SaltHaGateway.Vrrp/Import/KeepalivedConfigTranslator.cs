@@ -173,7 +173,8 @@ public static class KeepalivedConfigTranslator
 
     private static double Number(KeepalivedConfigNode item, List<string> issues, string where, double fallback)
     {
-        if (double.TryParse(item.Arg(0), NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+        // "NaN", "Infinity" and "1e999" parse as doubles, but keepalived reads none of them as a number.
+        if (double.TryParse(item.Arg(0), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
         {
             return v;
         }

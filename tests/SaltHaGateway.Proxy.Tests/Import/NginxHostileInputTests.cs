@@ -20,6 +20,16 @@ public sealed class NginxHostileInputTests
     }
 
     [Theory]
+    [InlineData("ssl_certificate \"salt\0.crt\";")]
+    [InlineData("ssl_certificate_key salt.k\0ey;")]
+    public void A_nul_in_a_certificate_path_is_an_error_not_an_exception(string directive)
+    {
+        var (result, path) = TempNginxConfig.ImportText($"server {{\nlisten 443 ssl;\n{directive}\n}}\n");
+        Assert.False(result.Succeeded);
+        Assert.Contains(result.Diagnostics, d => d.IsError && d.File == path && d.Line == 3 && d.Message.Contains("invalid file name"));
+    }
+
+    [Theory]
     [InlineData("\\")]
     [InlineData("a \\")]
     [InlineData("\"")]

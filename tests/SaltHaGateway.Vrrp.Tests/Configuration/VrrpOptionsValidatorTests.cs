@@ -28,6 +28,42 @@ public sealed class VrrpOptionsValidatorTests
         Assert.Contains(e.Errors, m => m.StartsWith("Vrrp:Instances:VI_1:Track:0:Script: no script named 'nope'", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("AdvertIntervalSeconds", "NaN", "AdvertIntervalSeconds: VRRPv2 needs whole seconds")]
+    [InlineData("PreemptDelaySeconds", "NaN", "PreemptDelaySeconds: must be 0..1000")]
+    [InlineData("StartupListenSeconds", "NaN", "StartupListenSeconds: must be 0..3600")]
+    [InlineData("Garp:MasterDelaySeconds", "1e300", "Garp:MasterDelaySeconds: must be 0..86400")]
+    [InlineData("Garp:MasterRefreshSeconds", "NaN", "Garp:MasterRefreshSeconds: must be 0..86400")]
+    [InlineData("Notify:TimeoutSeconds", "1e300", "Notify:TimeoutSeconds: must be in (0, 3600]")]
+    public void NaN_and_huge_seconds_are_errors_not_exceptions(string key, string value, string error)
+    {
+        var options = Section(
+            ("Vrrp:Instances:VI_1:Interface", "eth0"),
+            ("Vrrp:Instances:VI_1:VirtualRouterId", "51"),
+            ("Vrrp:Instances:VI_1:VirtualAddresses:0", "10.0.0.100"),
+            ("Vrrp:Instances:VI_1:" + key, value)).Get<VrrpOptions>()!;
+        var errors = new List<string>();
+        Assert.Empty(VrrpOptionsValidator.Validate(options, errors));
+        Assert.Contains("Vrrp:Instances:VI_1:" + error, string.Join("\n", errors));
+    }
+
+    [Fact]
+    public void A_v3_interval_of_NaN_is_an_error_not_zero()
+    {
+        var options = Section(
+            ("Vrrp:Instances:VI_1:Interface", "eth0"),
+            ("Vrrp:Instances:VI_1:VirtualRouterId", "51"),
+            ("Vrrp:Instances:VI_1:Version", "3"),
+            ("Vrrp:Instances:VI_1:AdvertIntervalSeconds", "NaN"),
+            ("Vrrp:Instances:VI_1:VirtualAddresses:0", "10.0.0.100"),
+            ("Vrrp:Scripts:chk:Command", "/bin/true"),
+            ("Vrrp:Scripts:chk:TimeoutSeconds", "NaN")).Get<VrrpOptions>()!;
+        var errors = new List<string>();
+        Assert.Empty(VrrpOptionsValidator.Validate(options, errors));
+        Assert.Contains(errors, e => e.StartsWith("Vrrp:Instances:VI_1:AdvertIntervalSeconds: VRRPv3 needs 0.01..40.95", StringComparison.Ordinal));
+        Assert.Contains("Vrrp:Scripts:chk:TimeoutSeconds: must be in (0, 3600]", errors);
+    }
+
     [Fact]
     public void ValidateVrrp_reports_without_throwing()
     {

@@ -132,6 +132,20 @@ public sealed class KeepalivedImportCommandTests : IDisposable
         Assert.Equal(255, vrrp.GetProperty("Instances").GetProperty("A").GetProperty("Priority").GetInt32());
     }
 
+    [Theory]
+    [InlineData("advert_int NaN", "advert_int (line 4): 'NaN' is not a number")]
+    [InlineData("advert_int Infinity", "advert_int (line 4): 'Infinity' is not a number")]
+    [InlineData("preempt_delay 1e999", "preempt_delay (line 4): '1e999' is not a number")]
+    [InlineData("garp_master_delay 1e300", "Garp:MasterDelaySeconds: must be 0..86400")]
+    [InlineData("garp_master_refresh 1e300", "Garp:MasterRefreshSeconds: must be 0..86400")]
+    public void Numbers_out_of_any_range_are_reported_not_thrown(string statement, string reported)
+    {
+        var (exit, _, err, _) = Import($"vrrp_instance A {{\n  interface eth0\n  virtual_router_id 9\n  {statement}\n" +
+            "  virtual_ipaddress {\n    192.0.2.10\n  }\n}\n");
+        Assert.Equal(2, exit);
+        Assert.Contains(reported, err);
+    }
+
     [Fact]
     public void Syntax_errors_fail_with_line_numbers()
     {
