@@ -50,7 +50,7 @@ dotnet publish bench/fuzz/SaltHaGateway.Fuzz/SaltHaGateway.Fuzz.csproj -c Releas
 PLAIN=$WORK/plain
 rm -rf "$PLAIN"
 cp -r "$PUBLISH" "$PLAIN"
-for dll in SaltHaGateway.Vrrp SaltHaGateway.Sync SaltHaGateway.Proxy SaltHaGateway.Health; do
+for dll in SaltHaGateway.Vrrp SaltHaGateway.Sync SaltHaGateway.Proxy SaltHaGateway.Health SaltHaGateway.Import; do
   "$SHARPFUZZ" "$PUBLISH/$dll.dll" >/dev/null
 done
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using SaltHaGateway.Proxy.Import;
 
 namespace SaltHaGateway.Proxy.Configuration;
 

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SaltHaGateway.Proxy.Import;
+using SaltHaGateway.Import.Nginx;
 
 namespace SaltHaGateway.Cli;
 
@@ -68,7 +68,7 @@ public static class GatewayCommands
         {
             file, output,
         };
-        command.SetAction(result => SaltHaGateway.Vrrp.KeepalivedImportCommand.Run(result.GetValue(file)!, result.GetValue(output), Console.Out, Console.Error));
+        command.SetAction(result => SaltHaGateway.Import.Keepalived.KeepalivedImportCommand.Run(result.GetValue(file)!, result.GetValue(output), Console.Out, Console.Error));
         return command;
     }
 

@@ -1,0 +1,187 @@
+using System.Globalization;
+using SaltHaGateway.Vrrp.Configuration;
+
+namespace SaltHaGateway.Import.Keepalived;
+
+/// <summary>
+/// Maps keepalived's vrrp_instance / vrrp_script blocks onto <see cref="VrrpOptions"/>. Everything it cannot
+/// express is reported with its keyword and line instead of being dropped silently.
+/// </summary>
+public static class KeepalivedConfigTranslator
+{
+    public static VrrpOptions Translate(IReadOnlyList<KeepalivedConfigNode> root, List<string> notTranslated)
+    {
+        var options = new VrrpOptions();
+        int defaultVersion = 2;
+        foreach (var g in root.Where(n => n.Keyword == "global_defs"))
+        {
+            foreach (var item in g.Children ?? [])
+            {
+                if (item.Keyword == "vrrp_version" && int.TryParse(item.Arg(0), out int v)) defaultVersion = v;
+                else Report(notTranslated, item, "global_defs", "no equivalent");
+            }
+        }
+        foreach (var node in root)
+        {
+            switch (node.Keyword)
+            {
+                case "global_defs":
+                    break;
+                case "vrrp_script":
+                    options.Scripts[node.Arg(0)] = Script(node, notTranslated);
+                    break;
+                case "vrrp_instance":
+                    options.Instances[node.Arg(0)] = Instance(node, defaultVersion, notTranslated);
+                    break;
+                default:
+                    Report(notTranslated, node, null, node.Keyword == "include" ? "includes are not followed; import each file" : "not supported");
+                    break;
+            }
+        }
+        return options;
+    }
+
+    private static VrrpScriptOptions Script(KeepalivedConfigNode node, List<string> issues)
+    {
+        var s = new VrrpScriptOptions();
+        string where = "vrrp_script " + node.Arg(0);
+        foreach (var item in node.Children ?? [])
+        {
+            switch (item.Keyword)
+            {
+                case "script": s.Command = string.Join(' ', item.Args); break;
+                case "interval": s.IntervalSeconds = Number(item, issues, where, s.IntervalSeconds); break;
+                case "timeout": s.TimeoutSeconds = Number(item, issues, where, 0); break;
+                case "rise": s.Rise = (int)Number(item, issues, where, s.Rise); break;
+                case "fall": s.Fall = (int)Number(item, issues, where, s.Fall); break;
+                case "init_fail": s.InitFail = true; break;
+                case "weight":
+                    s.Weight = (int)Number(item, issues, where, 0);
+                    if (item.Args.Count > 1) Report(issues, item, where, $"'{item.Arg(1)}' is not supported");
+                    break;
+                default: Report(issues, item, where, "not supported"); break;
+            }
+        }
+        return s;
+    }
+
+    private static VrrpInstanceOptions Instance(KeepalivedConfigNode node, int defaultVersion, List<string> issues)
+    {
+        var o = new VrrpInstanceOptions { Version = defaultVersion };
+        string where = "vrrp_instance " + node.Arg(0);
+        bool stateMaster = false, priorityGiven = false;
+        foreach (var item in node.Children ?? [])
+        {
+            switch (item.Keyword)
+            {
+                case "state": stateMaster = item.Arg(0).Equals("MASTER", StringComparison.OrdinalIgnoreCase); break;
+                case "interface": o.Interface = item.Arg(0); break;
+                case "virtual_router_id": o.VirtualRouterId = (int)Number(item, issues, where, 0); break;
+                case "priority": o.Priority = (int)Number(item, issues, where, 100); priorityGiven = true; break;
+                case "advert_int": o.AdvertIntervalSeconds = Number(item, issues, where, 1); break;
+                case "version": o.Version = (int)Number(item, issues, where, defaultVersion); break;
+                case "nopreempt": o.Preempt = false; break;
+                case "dont_track_primary": o.TrackInterface = false; break;
+                case "higher_prio_send_advert": o.HigherPrioritySendAdvert = true; break;
+                case "preempt": o.Preempt = true; break;
+                case "preempt_delay": o.PreemptDelaySeconds = Number(item, issues, where, 0); break;
+                case "down_timer_adverts": o.DownTimerAdverts = (int)Number(item, issues, where, 3); break;
+                case "unicast_src_ip": o.UnicastSource = item.Arg(0); break;
+                case "garp_master_delay": o.Garp.MasterDelaySeconds = Number(item, issues, where, 5); break;
+                case "garp_master_repeat": o.Garp.MasterRepeat = (int)Number(item, issues, where, 5); break;
+                case "garp_master_refresh": o.Garp.MasterRefreshSeconds = Number(item, issues, where, 0); break;
+                case "garp_lower_prio_repeat": o.Garp.LowerPriorityRepeat = (int)Number(item, issues, where, 5); break;
+                case "notify_master": o.Notify.Master = string.Join(' ', item.Args); break;
+                case "notify_backup": o.Notify.Backup = string.Join(' ', item.Args); break;
+                case "notify_fault": o.Notify.Fault = string.Join(' ', item.Args); break;
+                case "notify_stop": o.Notify.Stop = string.Join(' ', item.Args); break;
+                case "notify": o.Notify.Any = string.Join(' ', item.Args); break;
+                case "authentication": Authentication(item, o, where, issues); break;
+                case "unicast_peer":
+                    foreach (var peer in item.Children ?? [])
+                    {
+                        o.UnicastPeers.Add(peer.Keyword);
+                        if (peer.Args.Count > 0) Report(issues, peer, where + " unicast_peer", $"options '{string.Join(' ', peer.Args)}' are not supported");
+                    }
+                    break;
+                case "virtual_ipaddress":
+                    foreach (var vip in item.Children ?? [])
+                    {
+                        o.VirtualAddresses.Add(vip.Keyword);
+                        bool otherDev = vip.Args.Count >= 2 && vip.Args[0] == "dev" && vip.Args[1] != o.Interface;
+                        if (vip.Args.Count > 0 && (otherDev || vip.Args[0] != "dev"))
+                            Report(issues, vip, where + " virtual_ipaddress", $"options '{string.Join(' ', vip.Args)}' are not supported (the VIP goes on the instance interface)");
+                    }
+                    break;
+                case "track_script":
+                    foreach (var t in item.Children ?? [])
+                    {
+                        o.Track.Add(new VrrpTrackOptions { Script = t.Keyword, Weight = TrackWeight(t, issues, where) });
+                    }
+                    break;
+                case "track_interface":
+                    foreach (var t in item.Children ?? [])
+                    {
+                        o.Track.Add(new VrrpTrackOptions { Interface = t.Keyword, Weight = TrackWeight(t, issues, where) ?? 0 });
+                    }
+                    break;
+                default: Report(issues, item, where, "not supported"); break;
+            }
+        }
+        if (stateMaster && !priorityGiven)
+        {
+            o.Priority = 255;   // keepalived: state MASTER without priority means address owner
+        }
+        if (o.Version == 3 && o.Authentication is not null)
+        {
+            issues.Add($"{where}: authentication (line {node.Line}) is ignored by VRRPv3 and dropped");
+            o.Authentication = null;
+        }
+        return o;
+    }
+
+    private static void Authentication(KeepalivedConfigNode node, VrrpInstanceOptions o, string where, List<string> issues)
+    {
+        var auth = new VrrpAuthenticationOptions();
+        foreach (var item in node.Children ?? [])
+        {
+            if (item.Keyword == "auth_type")
+            {
+                auth.Type = item.Arg(0).ToUpperInvariant();
+                if (auth.Type != "PASS") Report(issues, item, where, $"auth_type {item.Arg(0)} is not supported (only PASS)");
+            }
+            else if (item.Keyword == "auth_pass")
+            {
+                auth.Password = item.Arg(0).Length > 8 ? item.Arg(0)[..8] : item.Arg(0);
+                if (item.Arg(0).Length > 8) issues.Add($"{where}: auth_pass (line {item.Line}) truncated to 8 characters, as keepalived sends it");
+            }
+            else Report(issues, item, where, "not supported");
+        }
+        o.Authentication = auth;
+    }
+
+    private static int? TrackWeight(KeepalivedConfigNode t, List<string> issues, string where)
+    {
+        int i = t.Args.ToList().IndexOf("weight");
+        if (i < 0)
+        {
+            return null;
+        }
+        if (t.Args.Skip(i + 2).Any()) Report(issues, t, where, $"'{string.Join(' ', t.Args.Skip(i + 2))}' is not supported");
+        return int.TryParse(t.Arg(i + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : null;
+    }
+
+    private static double Number(KeepalivedConfigNode item, List<string> issues, string where, double fallback)
+    {
+        // "NaN", "Infinity" and "1e999" parse as doubles, but keepalived reads none of them as a number.
+        if (double.TryParse(item.Arg(0), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
+        {
+            return v;
+        }
+        issues.Add($"{where}: {item.Keyword} (line {item.Line}): '{item.Arg(0)}' is not a number");
+        return fallback;
+    }
+
+    private static void Report(List<string> issues, KeepalivedConfigNode item, string? where, string why) =>
+        issues.Add($"{(where is null ? "" : where + ": ")}{item.Keyword}{(item.Args.Count > 0 && where is null ? " " + item.Arg(0) : "")} (line {item.Line}): {why}");
+}

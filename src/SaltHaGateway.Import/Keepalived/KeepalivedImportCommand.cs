@@ -1,0 +1,64 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SaltHaGateway.Vrrp.Configuration;
+
+namespace SaltHaGateway.Import.Keepalived;
+
+/// <summary>
+/// salt-ha-gateway import-keepalived FILE [OUT]: writes {"Vrrp": …} JSON. Exit 0 = fully translated,
+/// 2 = written but some items could not be translated (listed on stderr by name and line), 1 = failed.
+/// </summary>
+public static class KeepalivedImportCommand
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static int Run(string file, string? outFile, TextWriter stdout, TextWriter stderr)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"{file}: cannot read: {e.Message}");
+            return 1;
+        }
+        var syntax = new List<string>();
+        var tree = KeepalivedConfigParser.Parse(text, syntax);
+        if (syntax.Count > 0)
+        {
+            foreach (var e in syntax) stderr.WriteLine($"{file}: {e}");
+            return 1;
+        }
+        var notTranslated = new List<string>();
+        var options = KeepalivedConfigTranslator.Translate(tree, notTranslated);
+        var invalid = new List<string>();
+        VrrpOptionsValidator.Validate(options, invalid);
+        string json = JsonSerializer.Serialize(new { Vrrp = options }, Json);
+        if (outFile is null)
+        {
+            stdout.WriteLine(json);
+        }
+        else
+        {
+            try
+            {
+                File.WriteAllText(outFile, json + Environment.NewLine);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                stderr.WriteLine($"{outFile}: cannot write: {e.Message}");
+                return 1;
+            }
+            stdout.WriteLine($"wrote {options.Instances.Count} instance(s), {options.Scripts.Count} script(s) to {outFile}");
+        }
+        foreach (var n in notTranslated) stderr.WriteLine($"{file}: not translated: {n}");
+        foreach (var n in invalid) stderr.WriteLine($"{file}: result needs attention: {n}");
+        return notTranslated.Count + invalid.Count == 0 ? 0 : 2;
+    }
+}

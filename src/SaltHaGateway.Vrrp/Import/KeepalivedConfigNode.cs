@@ -1,7 +1,0 @@
-namespace SaltHaGateway.Vrrp.Import;
-
-/// <summary>One keepalived statement: keyword, arguments, the line it starts on and an optional { block }.</summary>
-public sealed record KeepalivedConfigNode(string Keyword, IReadOnlyList<string> Args, int Line, List<KeepalivedConfigNode>? Children)
-{
-    public string Arg(int i) => i < Args.Count ? Args[i] : "";
-}
