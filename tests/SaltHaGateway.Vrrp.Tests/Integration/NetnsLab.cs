@@ -91,15 +91,27 @@ internal sealed class NetnsLab : IAsyncDisposable
     public bool ObserverCanPing(string vip = Vip) =>
         Shell.Run("ip", "netns", "exec", Ns("c"), "ping", "-c", "1", "-W", "1", vip).Exit == 0;
 
-    /// <summary>Removes namespaces left by an earlier, interrupted run (only ours: the shgv prefix).</summary>
+    /// <summary>
+    /// Removes labs left by an interrupted run: only ours (shgv + 6 hex + a node letter), only when older than ten
+    /// minutes (every test here is bounded well below that) and with no process left in them, so the lab of a run
+    /// going on in parallel on the same machine is never touched.
+    /// </summary>
     public static void DeleteLeftovers()
     {
-        foreach (var line in Shell.Run("ip", "netns", "list").Output.Split('\n'))
+        const string runDir = "/run/netns";
+        if (!Directory.Exists(runDir)) return;
+        var labs = Directory.GetFiles(runDir, Prefix + "*").Select(Path.GetFileName).OfType<string>()
+            .Where(n => n.Length == Prefix.Length + 7 && "abch".Contains(n[^1]) && n[Prefix.Length..^1].All(Uri.IsHexDigit))
+            .GroupBy(n => n[..^1]);
+        foreach (var lab in labs)
         {
-            var name = line.Split(' ')[0].Trim();
-            if (name.StartsWith(Prefix, StringComparison.Ordinal))
+            bool old = lab.All(n => File.GetLastWriteTimeUtc(Path.Combine(runDir, n)) < DateTime.UtcNow - TimeSpan.FromMinutes(10));
+            bool empty = lab.All(n => Shell.Run("ip", "netns", "pids", n).Output.Trim().Length == 0);
+            if (!old || !empty) continue;
+            foreach (var n in lab) Shell.Run("ip", "netns", "del", n);
+            foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), lab.Key + "-*"))
             {
-                Shell.Run("ip", "netns", "del", name);
+                try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
             }
         }
     }
