@@ -23,8 +23,9 @@
 # NAME must not contain ':'. A STICKY=1 item gives that gateway's upstream nginx's
 #   sticky learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=bench:1m timeout=10h header
 # with the session learned before the runs, so every measured request is a sticky lookup that hits (the cost of
-# salt-api stickiness). A GATEWAY=PATH item in a variant's list runs another build of the gateway instead (for
-# example a patched copy), so code changes can be compared in the same alternation.
+# salt-api stickiness); STICKY=noheader is the same without `header` (learned when the response is complete).
+# A GATEWAY=PATH item in a variant's list runs another build of the gateway instead (for example a patched copy),
+# so code changes can be compared in the same alternation.
 # --no-baseline drops the plain gateway (then the first variant is the one the targets are checked against).
 #
 # Build first: dotnet build src/SaltHaGateway -c Release
@@ -167,6 +168,7 @@ for i in "${!variants[@]}"; do
   for item in $env_list; do
     if [[ $item == GATEWAY=* ]]; then bin="${item#GATEWAY=}"
     elif [[ $item == STICKY=1 ]]; then sticky=', "Sticky": "learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=bench:1m timeout=10h header"'
+    elif [[ $item == STICKY=noheader ]]; then sticky=', "Sticky": "learn create=$upstream_http_x_auth_token lookup=$http_x_auth_token zone=bench:1m timeout=10h"'
     else kept+="$item "; fi
   done
   env_list="$kept"
@@ -268,16 +270,18 @@ results="$work/results"
 : >"$results"
 printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' run proxy req/s requests cpu_us/req cs/req p50 p99 rss_MB hwm_MB errors
 for r in $(seq 1 "$runs"); do
-  for i in "${!names[@]}"; do
+  # The gateway items take turns at going first, so that no item always follows the same one.
+  for k in "${!names[@]}"; do
+    i=$(((k + r - 1) % ${#names[@]}))
     read -r rps req cpu p50 p99 peak cs err <<<"$(measure "${gw_ports[$i]}" "$duration" "${gw_pids[$i]}")"
     hwm=$(status_kb "${gw_pids[$i]}" VmHWM)
-    echo "${names[$i]} $rps $cpu $peak $hwm $cs" >>"$results"
+    echo "${names[$i]} $rps $cpu $peak $hwm $cs $r" >>"$results"
     printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' "$r" "${names[$i]}" "$rps" "$req" "$cpu" "$cs" "$p50" "$p99" \
       "$((peak / 1024))" "$((hwm / 1024))" "$err"
   done
   # shellcheck disable=SC2046
   read -r rps req cpu p50 p99 peak cs err <<<"$(measure "$ngx_port" "$duration" $(nginx_pids))"
-  echo "nginx $rps $cpu $peak 0 $cs" >>"$results"
+  echo "nginx $rps $cpu $peak 0 $cs $r" >>"$results"
   printf '%-4s %-22s %9s %10s %10s %7s %9s %9s %7s %7s  %s\n' "$r" nginx "$rps" "$req" "$cpu" "$cs" "$p50" "$p99" \
     "$((peak / 1024))" "-" "$err"
 done
@@ -288,9 +292,11 @@ python3 - "$results" "${names[0]}" "${names[@]}" <<'EOF'
 import statistics, sys
 path, first, names = sys.argv[1], sys.argv[2], sys.argv[3:]
 rows = {}
+per_run = {}
 for line in open(path):
-    n, rps, cpu, peak, hwm, cs = line.split()
+    n, rps, cpu, peak, hwm, cs, run = line.split()
     rows.setdefault(n, []).append((float(rps), float(cpu), int(peak), int(hwm), float(cs)))
+    per_run.setdefault(run, {})[n] = float(cpu)
 med = lambda n, k: statistics.median(r[k] for r in rows[n])
 ng_rps, ng_cpu = med("nginx", 0), med("nginx", 1)
 print(f"{'proxy':<22} {'req/s':>9} {'cpu_us/req':>10} {'rps_ratio':>9} {'cpu_ratio':>9} {'cs/req':>7} {'rss_max_MB':>10} {'hwm_MB':>7}")
@@ -300,6 +306,13 @@ for n in names:
     rss = max(r[2] for r in rows[n]) / 1024
     hwm = max(r[3] for r in rows[n]) / 1024
     print(f"{n:<22} {rps:>9.0f} {cpu:>10.2f} {rps/ng_rps:>9.2f} {cpu/ng_cpu:>9.2f} {med(n, 4):>7.2f} {rss:>10.1f} {hwm:>7.1f}")
+# Paired: each variant's CPU per request over the first item's in the same round, median over the rounds (steadier
+# than a ratio of medians when the machine's load drifts between rounds).
+for n in names[1:]:
+    ratios = sorted(r[n] / r[first] for r in per_run.values() if n in r and first in r)
+    if ratios:
+        print(f"# {n}: cpu/req over {first}'s in the same round: median {statistics.median(ratios):.3f} "
+              f"(rounds: {' '.join(f'{x:.3f}' for x in ratios)})")
 rps, cpu = med(first, 0), med(first, 1)
 hwm = max(r[3] for r in rows[first]) / 1024
 verdict = lambda ok: "PASS" if ok else "FAIL"
