@@ -66,6 +66,10 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             var servers = new Dictionary<string, IReadOnlyDictionary<string, ServerOptions>>(StringComparer.OrdinalIgnoreCase);
             foreach (var (path, cluster) in clusters)
             {
+                // The name is nginx's $proxy_host, the Host header sent upstream by default: one that cannot be a
+                // host name would fail every request with a 502 at run time.
+                if (!IsHostName(cluster.ClusterId))
+                    errors.Add(new(path, $"cluster name \"{cluster.ClusterId}\" cannot be sent as the Host header ($proxy_host, the default); use letters, digits, '.', '-' and '_' as in an nginx upstream name"));
                 upstreams[cluster.ClusterId] = ValidateCluster(cluster, path, baseDirectory, errors, out var clusterServers);
                 servers[cluster.ClusterId] = clusterServers;
                 foreach (var e in await yarpValidator.ValidateClusterAsync(cluster))
@@ -218,4 +222,7 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
         options.Converters.Add(new HttpVersionConverter());
         return options;
     }
+
+    private static bool IsHostName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }
