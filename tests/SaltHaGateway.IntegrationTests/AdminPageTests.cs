@@ -100,11 +100,16 @@ public sealed class AdminPageTests(ITestOutputHelper output)
 
     private const string MarkupName = "act2<i>x</i>";
 
-    /// <summary>Renames the config's one upstream (cluster).</summary>
+    /// <summary>Renames the config's one upstream (cluster); its route sends a Host of its own, since this name could
+    /// not be sent as one.</summary>
     private static JsonObject WithUpstreamName(JsonObject config, string name)
     {
         var proxy = config["ReverseProxy"]!;
-        proxy["Routes"]!["act2"]!["ClusterId"] = name;
+        var route = proxy["Routes"]!["act2"]!.AsObject();
+        route["ClusterId"] = name;
+        var metadata = route["Metadata"] as JsonObject ?? new JsonObject();
+        metadata["ProxySetHeader.Host"] = "$host";
+        route["Metadata"] = metadata;
         var clusters = proxy["Clusters"]!.AsObject();
         var cluster = clusters["act2"]!;
         clusters.Remove("act2");

@@ -66,10 +66,6 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             var servers = new Dictionary<string, IReadOnlyDictionary<string, ServerOptions>>(StringComparer.OrdinalIgnoreCase);
             foreach (var (path, cluster) in clusters)
             {
-                // The name is nginx's $proxy_host, the Host header sent upstream by default: one that cannot be a
-                // host name would fail every request with a 502 at run time.
-                if (!IsHostName(cluster.ClusterId))
-                    errors.Add(new(path, $"cluster name \"{cluster.ClusterId}\" cannot be sent as the Host header ($proxy_host, the default); use letters, digits, '.', '-' and '_' as in an nginx upstream name"));
                 upstreams[cluster.ClusterId] = ValidateCluster(cluster, path, baseDirectory, errors, out var clusterServers);
                 servers[cluster.ClusterId] = clusterServers;
                 foreach (var e in await yarpValidator.ValidateClusterAsync(cluster))
@@ -83,7 +79,11 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
                     errors.Add(new($"{path}.ClusterId", "missing: every route must name the cluster it forwards to"));
                 else if (!upstreams.ContainsKey(route.ClusterId))
                     errors.Add(new($"{path}.ClusterId", $"unknown cluster \"{route.ClusterId}\"; defined: {string.Join(", ", upstreams.Keys.Order())}"));
-                routeOptions[route.RouteId] = RouteOptions.Parse(route, path, errors);
+                var options = routeOptions[route.RouteId] = RouteOptions.Parse(route, path, errors);
+                // The cluster's name is nginx's $proxy_host, the Host header sent upstream by default: a name that
+                // cannot be a host name would fail every request of the route with a 502.
+                if (upstreams.ContainsKey(route.ClusterId ?? "") && !IsHostName(route.ClusterId!) && SendsProxyHost(options))
+                    errors.Add(new($"{path}.ClusterId", $"cluster name \"{route.ClusterId}\" is sent as the Host header ($proxy_host, the default) and cannot be one; name the cluster with letters, digits, '.', '-' and '_' as an nginx upstream, or set ProxySetHeader.Host"));
                 foreach (var e in await yarpValidator.ValidateRouteAsync(route))
                     errors.Add(new(path, e.Message));
             }
@@ -222,6 +222,10 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
         options.Converters.Add(new HttpVersionConverter());
         return options;
     }
+
+    private static bool SendsProxyHost(RouteOptions options) =>
+        options.Headers.FirstOrDefault(h => h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase)).Value is not { } host
+        || host.Text.Contains("$proxy_host", StringComparison.Ordinal);
 
     private static bool IsHostName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
