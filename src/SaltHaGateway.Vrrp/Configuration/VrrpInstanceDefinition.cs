@@ -9,7 +9,11 @@ public sealed record VrrpInstanceDefinition(
     string Interface,
     IPAddress? UnicastSource,
     IReadOnlyList<TrackDefinition> Track,
-    VrrpNotifyOptions Notify);
+    VrrpNotifyOptions Notify,
+    VirtualIpObjects? IpObjects = null)
+{
+    public VirtualIpObjects Objects => IpObjects ?? VirtualIpObjects.Empty;
+}
 
 public enum TrackKind
 {

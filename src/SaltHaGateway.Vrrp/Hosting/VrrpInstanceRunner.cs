@@ -62,8 +62,14 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
         _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
+        ResolveDevices();
         _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
         _garp = new GratuitousArpSender(_nic);
+        _garpSenders[_nic.Name] = _garp;
+        foreach (var (device, info) in _otherDevices)
+        {
+            _garpSenders[device] = new GratuitousArpSender(info);
+        }
         _addresses = new NetlinkAddressEditor();
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         RemoveAddresses();
@@ -170,7 +176,10 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         {
             RemoveAddresses();
         }
-        _garp?.Dispose();
+        foreach (var sender in _garpSenders.Values)
+        {
+            sender.Dispose();
+        }
         _addresses?.Dispose();
         _machine?.Dispose();
     }
@@ -197,7 +206,34 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             Interlocked.Read(ref _sent),
             Interlocked.Read(ref _received),
             _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
-            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray());
+            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray(),
+            VrrpObjectsStatus.From(_def.Objects, _holdingObjects));
+    }
+
+    private readonly Dictionary<string, int> _deviceIndexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NetworkInterfaceInfo> _otherDevices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GratuitousArpSender> _garpSenders = new(StringComparer.Ordinal);
+
+    /// <summary>Interfaces named by "dev" on addresses and routes must exist when the instance starts.</summary>
+    private void ResolveDevices()
+    {
+        var objects = _def.Objects;
+        var named = objects.Addresses.Select(a => (a.Device, "VirtualAddresses")).Concat(objects.Excluded.Select(a => (a.Device, "ExcludedAddresses")))
+            .Concat(objects.Routes.Select(r => (r.Device, "VirtualRoutes")));
+        foreach (var (device, key) in named)
+        {
+            if (device is null || _deviceIndexes.ContainsKey(device))
+            {
+                continue;
+            }
+            var info = NetworkInterfaceInfo.Find(device)
+                ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:{key}: no interface named '{device}'");
+            _deviceIndexes[device] = info.Index;
+            if (device != _def.Interface)
+            {
+                _otherDevices[device] = info;
+            }
+        }
     }
 
     private (byte Priority, bool Faulted) ComputePriority()
@@ -311,7 +347,10 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             await _stop.CancelAsync();
         }
         _socket?.Dispose();
-        _garp?.Dispose();
+        foreach (var sender in _garpSenders.Values)
+        {
+            sender.Dispose();
+        }
         _addresses?.Dispose();
         _machine?.Dispose();
         _stop.Dispose();
