@@ -96,7 +96,7 @@ public static class IpSpecParser
         value = default;
         var parts = text.Split('/');
         if (parts.Length > 2 || !IPAddress.TryParse(parts[0], out var ip) || ip.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-            || ip.ScopeId != 0 || parts[0].Contains('%', StringComparison.Ordinal))
+            || parts[0].Contains('%', StringComparison.Ordinal))
         {
             return false;
         }
