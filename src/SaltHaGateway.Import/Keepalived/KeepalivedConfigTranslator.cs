@@ -131,6 +131,12 @@ public static class KeepalivedConfigTranslator
                     IpLines(item, where, issues, o.VirtualRules, Kind.Rule);
                     break;
                 case "mcast_src_ip": o.MulticastSource = item.Arg(0); break;
+                case "use_vmac":
+                    o.UseVmac = true;
+                    if (item.Args.Count > 0) o.VmacInterface = item.Arg(0);
+                    if (item.Args.Count > 1) Report(issues, item, where, $"a MAC address other than 00:00:5e:00:01:VRID ('{item.Arg(1)}') is not supported");
+                    break;
+                case "vmac_xmit_base": o.VmacTransmitOnBase = true; break;
                 case "track_script":
                     foreach (var t in item.Children ?? [])
                     {

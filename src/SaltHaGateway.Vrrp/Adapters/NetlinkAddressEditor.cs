@@ -159,6 +159,63 @@ internal sealed class NetlinkAddressEditor : IDisposable
         return Transact(m, $"{(add ? "add" : "delete")} rule {r}", ENOENT, ENODEV);
     }
 
+    private const ushort RtmNewLink = 16;
+    private const ushort RtmDelLink = 17;
+    private const ushort IflaAddress = 1;
+    private const ushort IflaIfName = 3;
+    private const ushort IflaLink = 5;
+    private const ushort IflaLinkInfo = 18;
+    private const ushort IflaInfoKind = 1;
+    private const ushort IflaInfoData = 2;
+    private const ushort IflaMacvlanMode = 1;
+    private const uint MacvlanModePrivate = 1;
+    private const uint IffUp = 1;
+
+    /// <summary>
+    /// keepalived's use_vmac: a macvlan (mode private, as keepalived makes it) on <paramref name="baseIndex"/> with
+    /// the virtual router MAC, brought up. One left over from a crash (EEXIST) is reused.
+    /// </summary>
+    public CommandResult CreateMacvlan(string name, int baseIndex, byte[] mac)
+    {
+        var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck | NlmFCreate | NlmFExcl));
+        // ifinfomsg: family, pad, type, index, flags, change
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[8..], IffUp);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[12..], IffUp);
+        m.Fixed(ifi);
+        m.String(IflaIfName, name);
+        m.UInt32(IflaLink, (uint)baseIndex);
+        m.Bytes(IflaAddress, mac);
+        var data = new NetlinkMessage(0, 0);
+        data.UInt32(IflaMacvlanMode, MacvlanModePrivate);
+        var info = new NetlinkMessage(0, 0);
+        info.String(IflaInfoKind, "macvlan");
+        info.Bytes(IflaInfoData, data.Body);
+        m.Bytes(IflaLinkInfo, info.Body);
+        return Transact(m, $"create macvlan {name} ({Convert.ToHexString(mac)})");
+    }
+
+    /// <summary>Brings an existing link up (a vmac left over from a crash may be down).</summary>
+    public CommandResult SetUp(int index, string name)
+    {
+        var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck));
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(ifi[4..], index);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[8..], IffUp);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[12..], IffUp);
+        m.Fixed(ifi);
+        return Transact(m, $"set {name} up");
+    }
+
+    public CommandResult DeleteLink(int index, string name)
+    {
+        var m = new NetlinkMessage(RtmDelLink, (ushort)(NlmFRequest | NlmFAck));
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(ifi[4..], index);
+        m.Fixed(ifi);
+        return Transact(m, $"delete link {name}", ENODEV);
+    }
+
     private static byte Family(AddressFamily family) => family == AddressFamily.InterNetwork ? (byte)2 : (byte)10;
 
     /// <summary>Sends one request and waits for its ack. "Already there" on add and "already gone" on delete are success.</summary>
@@ -168,7 +225,7 @@ internal sealed class NetlinkAddressEditor : IDisposable
         {
             uint seq = ++_sequence;
             var bytes = message.ToArray(seq);
-            bool add = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)) is RtmNewAddr or RtmNewRoute or RtmNewRule;
+            bool add = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)) is RtmNewAddr or RtmNewRoute or RtmNewRule or RtmNewLink;
             try
             {
                 _socket.Send(bytes);
@@ -245,6 +302,11 @@ internal sealed class NetlinkMessage(ushort type, ushort flags)
         BinaryPrimitives.WriteUInt32LittleEndian(b, value);
         Attribute(attribute, b);
     }
+
+    public void Bytes(ushort attribute, byte[] payload) => Attribute(attribute, payload);
+
+    /// <summary>The attributes written so far, for nesting inside another attribute.</summary>
+    public byte[] Body => [.. _body];
 
     public void String(ushort attribute, string value) => Attribute(attribute, Encoding.ASCII.GetBytes(value + "\0"));
 

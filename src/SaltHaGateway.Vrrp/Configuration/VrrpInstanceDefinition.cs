@@ -10,7 +10,8 @@ public sealed record VrrpInstanceDefinition(
     IPAddress? UnicastSource,
     IReadOnlyList<TrackDefinition> Track,
     VrrpNotifyOptions Notify,
-    VirtualIpObjects? IpObjects = null)
+    VirtualIpObjects? IpObjects = null,
+    VmacDefinition? Vmac = null)
 {
     public VirtualIpObjects Objects => IpObjects ?? VirtualIpObjects.Empty;
 }
@@ -31,3 +32,6 @@ public sealed record TrackDefinition(TrackKind Kind, string Target, int Weight)
         _ => Target,
     };
 }
+
+/// <summary>keepalived's use_vmac: a macvlan named <paramref name="Interface"/> with the virtual router MAC.</summary>
+public sealed record VmacDefinition(string Interface, byte[] Mac, bool TransmitOnBase);

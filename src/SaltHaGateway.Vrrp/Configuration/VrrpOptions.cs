@@ -39,6 +39,12 @@ public sealed class VrrpInstanceOptions
     public List<string> VirtualRoutes { get; set; } = [];
     /// <summary>keepalived's virtual_rules: policy rules added on becoming master, removed on leaving it.</summary>
     public List<string> VirtualRules { get; set; } = [];
+    /// <summary>keepalived's use_vmac: VIPs go on a macvlan with MAC 00:00:5e:00:01:VRID, adverts are sent from it.</summary>
+    public bool UseVmac { get; set; }
+    /// <summary>The macvlan's name (default vrrp.VRID).</summary>
+    public string? VmacInterface { get; set; }
+    /// <summary>keepalived's vmac_xmit_base: adverts go out of (and are read on) the base interface, VIPs stay on the vmac.</summary>
+    public bool VmacTransmitOnBase { get; set; }
     /// <summary>keepalived's mcast_src_ip: the source address of multicast adverts (same effect as UnicastSource).</summary>
     public string? MulticastSource { get; set; }
     public VrrpAuthenticationOptions? Authentication { get; set; }

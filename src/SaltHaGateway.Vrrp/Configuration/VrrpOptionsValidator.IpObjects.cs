@@ -73,6 +73,25 @@ public static partial class VrrpOptionsValidator
         return result;
     }
 
+    private static void ValidateVmac(VrrpInstanceOptions o, string p, List<string> errors)
+    {
+        if (!o.UseVmac)
+        {
+            if (o.VmacInterface is not null || o.VmacTransmitOnBase) errors.Add($"{p}:VmacInterface: only with UseVmac");
+            return;
+        }
+        string name = o.VmacInterface ?? $"vrrp.{o.VirtualRouterId}";
+        if (name.Length is 0 or > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or ':'))
+            errors.Add($"{p}:VmacInterface: '{name}' is not a valid interface name (1..15 characters)");
+        if (name == o.Interface) errors.Add($"{p}:VmacInterface: must differ from Interface");
+        if (o.UnicastPeers.Count > 0 && !o.VmacTransmitOnBase)
+            errors.Add($"{p}:VmacTransmitOnBase: unicast peers with UseVmac need VmacTransmitOnBase (as keepalived requires vmac_xmit_base)");
+    }
+
+    private static VmacDefinition? Vmac(VrrpInstanceOptions o) => o.UseVmac
+        ? new VmacDefinition(o.VmacInterface ?? $"vrrp.{o.VirtualRouterId}", [0x00, 0x00, 0x5e, 0x00, 0x01, (byte)o.VirtualRouterId], o.VmacTransmitOnBase)
+        : null;
+
     /// <summary>
     /// As keepalived does, an address or route on another interface than the instance's makes the instance track
     /// that interface (fault while it is down), unless the entry says no_track.

@@ -143,6 +143,7 @@ public static partial class VrrpOptionsValidator
             else if (t.Interface is not null) track.Add(new TrackDefinition(TrackKind.Interface, t.Interface, t.Weight ?? 0));
             else track.Add(new TrackDefinition(TrackKind.Condition, t.Condition!, t.Weight ?? 0));
         }
+        ValidateVmac(o, p, errors);
         if (errors.Count != before)
         {
             return null;
@@ -177,6 +178,6 @@ public static partial class VrrpOptionsValidator
                 LowerPriorityRepeat = g.LowerPriorityRepeat,
             },
         };
-        return new VrrpInstanceDefinition(settings, o.Interface!, unicastSource, track, o.Notify, ipObjects);
+        return new VrrpInstanceDefinition(settings, o.Interface!, unicastSource, track, o.Notify, ipObjects, Vmac(o));
     }
 }

@@ -68,7 +68,7 @@ internal sealed partial class VrrpInstanceRunner
         {
             foreach (var a in objects.Addresses.Concat(objects.Excluded))
             {
-                if (a.Address.Address.AddressFamily != AddressFamily.InterNetwork || !_garpSenders.TryGetValue(a.Device ?? _def.Interface, out var sender))
+                if (a.Address.Address.AddressFamily != AddressFamily.InterNetwork || !_garpSenders.TryGetValue(a.Device ?? _vipNic!.Name, out var sender))
                 {
                     continue;
                 }
@@ -78,7 +78,7 @@ internal sealed partial class VrrpInstanceRunner
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
-                    Log.SendFailed(_logger, Name, "ARP broadcast on " + (a.Device ?? _def.Interface), e.Message);
+                    Log.SendFailed(_logger, Name, "ARP broadcast on " + (a.Device ?? _vipNic!.Name), e.Message);
                 }
             }
         }
@@ -150,7 +150,7 @@ internal sealed partial class VrrpInstanceRunner
 
     private volatile bool _holdingObjects;
 
-    private int DeviceIndex(string? device) => device is null ? _nic!.Index : _deviceIndexes.GetValueOrDefault(device);
+    private int DeviceIndex(string? device) => device is null ? _vipNic!.Index : _deviceIndexes.GetValueOrDefault(device);
 
     private void Report(CommandResult r, string kind)
     {

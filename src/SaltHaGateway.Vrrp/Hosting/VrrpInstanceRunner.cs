@@ -63,14 +63,15 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
         ResolveDevices();
-        _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
-        _garp = new GratuitousArpSender(_nic);
-        _garpSenders[_nic.Name] = _garp;
+        _addresses = new NetlinkAddressEditor();
+        _vipNic = _def.Vmac is { } vmac ? CreateVmac(vmac) : _nic;
+        _socket = VrrpRawSocket.Open(_def.Vmac is { TransmitOnBase: false } ? _vipNic : _nic, joinMulticast: !_settings.IsUnicast);
+        _garp = new GratuitousArpSender(_vipNic);
+        _garpSenders[_vipNic.Name] = _garp;
         foreach (var (device, info) in _otherDevices)
         {
-            _garpSenders[device] = new GratuitousArpSender(info);
+            _garpSenders.TryAdd(device, new GratuitousArpSender(info));
         }
-        _addresses = new NetlinkAddressEditor();
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         RemoveAddresses();
         _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
@@ -175,6 +176,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         if (_addresses is not null && _nic is not null)
         {
             RemoveAddresses();
+            RemoveVmac();
         }
         foreach (var sender in _garpSenders.Values)
         {
@@ -207,7 +209,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             Interlocked.Read(ref _received),
             _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
             _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray(),
-            VrrpObjectsStatus.From(_def.Objects, _holdingObjects));
+            VrrpObjectsStatus.From(_def.Objects, _holdingObjects, _def.Vmac?.Interface));
     }
 
     private readonly Dictionary<string, int> _deviceIndexes = new(StringComparer.Ordinal);
@@ -232,6 +234,68 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             if (device != _def.Interface)
             {
                 _otherDevices[device] = info;
+            }
+        }
+    }
+
+    // The interface the VIPs without "dev" go on: the instance's own, or its vmac.
+    private NetworkInterfaceInfo? _vipNic;
+    private readonly Dictionary<string, string> _savedSysctls = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// keepalived's use_vmac: the macvlan with the virtual router MAC carries the VIPs (and the adverts unless
+    /// vmac_xmit_base). As keepalived does, both the vmac and its base answer ARP only for their own addresses
+    /// (arp_ignore=1, arp_filter=1), so the VIP is only ever answered with the virtual MAC; the base's values are
+    /// restored at stop.
+    /// </summary>
+    private NetworkInterfaceInfo CreateVmac(VmacDefinition vmac)
+    {
+        var r = _addresses!.CreateMacvlan(vmac.Interface, _nic!.Index, vmac.Mac);
+        if (!r.Success)
+        {
+            throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {r.Description}");
+        }
+        int index = NetworkInterfaceInfo.IndexOf(vmac.Interface)
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {vmac.Interface} was created but cannot be found");
+        _addresses.SetUp(index, vmac.Interface);
+        foreach (var (device, key, value) in new[]
+        {
+            (vmac.Interface, "arp_ignore", "1"), (vmac.Interface, "arp_filter", "1"), (vmac.Interface, "rp_filter", "0"),
+            (vmac.Interface, "accept_local", "1"), (_def.Interface, "arp_ignore", "1"), (_def.Interface, "arp_filter", "1"),
+        })
+        {
+            var path = $"/proc/sys/net/ipv4/conf/{device}/{key}";
+            try
+            {
+                if (device == _def.Interface) _savedSysctls.TryAdd(path, File.ReadAllText(path).Trim());
+                File.WriteAllText(path, value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.AddressCommandFailed(_logger, Name, $"set {path} = {value}: {e.Message}");
+            }
+        }
+        Log.VmacCreated(_logger, Name, vmac.Interface, Convert.ToHexString(vmac.Mac), vmac.TransmitOnBase ? _def.Interface : vmac.Interface);
+        return new NetworkInterfaceInfo(vmac.Interface, index, vmac.Mac, null, true);
+    }
+
+    private void RemoveVmac()
+    {
+        if (_def.Vmac is not { } vmac || _vipNic is null || ReferenceEquals(_vipNic, _nic))
+        {
+            return;
+        }
+        var r = _addresses!.DeleteLink(_vipNic.Index, vmac.Interface);
+        if (!r.Success) Log.AddressCommandFailed(_logger, Name, r.Description);
+        foreach (var (path, value) in _savedSysctls)
+        {
+            try
+            {
+                File.WriteAllText(path, value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.AddressCommandFailed(_logger, Name, $"restore {path} = {value}: {e.Message}");
             }
         }
     }

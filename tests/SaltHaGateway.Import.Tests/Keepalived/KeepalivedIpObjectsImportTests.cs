@@ -112,6 +112,22 @@ public sealed class KeepalivedIpObjectsImportTests : IDisposable
     }
 
     [Fact]
+    public void Use_vmac_and_vmac_xmit_base_are_translated()
+    {
+        var (_, err, vrrp) = Import("vrrp_instance A {\n  interface eth0\n  virtual_router_id 9\n  use_vmac vrrp9\n  vmac_xmit_base\n" +
+            "  virtual_ipaddress {\n    10.0.0.1\n  }\n}\nvrrp_instance B {\n  interface eth0\n  virtual_router_id 10\n  use_vmac vb 00:00:5e:00:01:99\n" +
+            "  virtual_ipaddress {\n    10.0.0.2\n  }\n}\n");
+        var a = vrrp.GetProperty("Instances").GetProperty("A");
+        Assert.True(a.GetProperty("UseVmac").GetBoolean());
+        Assert.Equal("vrrp9", a.GetProperty("VmacInterface").GetString());
+        Assert.True(a.GetProperty("VmacTransmitOnBase").GetBoolean());
+        Assert.Contains("use_vmac (line 13): a MAC address other than 00:00:5e:00:01:VRID ('00:00:5e:00:01:99') is not supported", err);
+        var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(_dir, "out.json")).Build();
+        var defs = VrrpOptionsValidator.Validate(config.GetSection("Vrrp").Get<VrrpOptions>()!, []);
+        Assert.Equal([0, 0, 0x5e, 0, 1, 9], defs.Single(d => d.Settings.Name == "A").Vmac!.Mac);
+    }
+
+    [Fact]
     public void Unsupported_address_options_are_reported_by_line()
     {
         var (_, err, vrrp) = Import("vrrp_instance A {\n  interface eth0\n  virtual_router_id 9\n  virtual_ipaddress {\n    10.0.0.1\n    10.0.0.2 peer 10.0.0.3\n    fe80::1\n  }\n}\n");

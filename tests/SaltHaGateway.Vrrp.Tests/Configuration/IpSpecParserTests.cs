@@ -115,3 +115,23 @@ public sealed class IpSpecParserTests
         Assert.Throws<VrrpConfigurationException>(() => new ServiceCollection().AddVrrp(section));
     }
 }
+
+public sealed class VmacOptionsTests
+{
+    private static IConfigurationSection Section(params (string Key, string Value)[] pairs) =>
+        new ConfigurationBuilder().AddInMemoryCollection(pairs.Select(p => new KeyValuePair<string, string?>(p.Key, p.Value))).Build().GetSection("Vrrp");
+
+    [Fact]
+    public void Vmac_name_and_unicast_rules()
+    {
+        var errors = VrrpServiceCollectionExtensions.ValidateVrrp(Section(
+            ("Vrrp:Instances:VI_1:Interface", "eth0"),
+            ("Vrrp:Instances:VI_1:VirtualRouterId", "5"),
+            ("Vrrp:Instances:VI_1:VirtualAddresses:0", "10.0.0.1"),
+            ("Vrrp:Instances:VI_1:UseVmac", "true"),
+            ("Vrrp:Instances:VI_1:VmacInterface", "a-name-far-too-long"),
+            ("Vrrp:Instances:VI_1:UnicastPeers:0", "10.0.0.2")));
+        Assert.Contains(errors, e => e.StartsWith("Vrrp:Instances:VI_1:VmacInterface: 'a-name-far-too-long' is not a valid interface name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Vrrp:Instances:VI_1:VmacTransmitOnBase: unicast peers with UseVmac need VmacTransmitOnBase", StringComparison.Ordinal));
+    }
+}

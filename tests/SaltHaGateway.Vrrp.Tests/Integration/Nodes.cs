@@ -16,7 +16,7 @@ internal static class Nodes
 
     public sealed record Spec(int Version, int Priority, double Interval, bool Unicast = false, string? Password = null,
         bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null,
-        IpLines? Ip = null);
+        IpLines? Ip = null, Dictionary<string, object>? GatewayExtra = null, string? KeepalivedExtra = null);
 
     /// <summary>
     /// Address, route and rule lines in keepalived's syntax, given to both kinds of node; "{dev2}" stands for the
@@ -50,6 +50,7 @@ internal static class Nodes
             instance["VirtualRoutes"] = ip.For(node, ip.Routes);
             instance["VirtualRules"] = ip.For(node, ip.Rules);
         }
+        foreach (var (key, value) in spec.GatewayExtra ?? []) instance[key] = value;
         if (spec.Password is not null) instance["Authentication"] = new { Type = "PASS", Password = spec.Password };
         if (spec.Unicast)
         {
@@ -84,6 +85,7 @@ internal static class Nodes
         if (!spec.Preempt) conf.AppendLine("  nopreempt");
         if (spec.Password is not null) conf.AppendLine("  authentication {\n    auth_type PASS\n    auth_pass " + spec.Password + "\n  }");
         if (spec.Unicast) conf.AppendLine($"  unicast_src_ip {NetnsLab.Address(node)}\n  unicast_peer {{\n    {NetnsLab.Address(peer)}\n  }}");
+        if (spec.KeepalivedExtra is not null) conf.AppendLine("  " + spec.KeepalivedExtra);
         if (spec.Ip is { } ip)
         {
             foreach (var (block, lines) in new[] { ("virtual_ipaddress", ip.Vips), ("virtual_ipaddress_excluded", ip.Excluded), ("virtual_routes", ip.Routes), ("virtual_rules", ip.Rules) })
