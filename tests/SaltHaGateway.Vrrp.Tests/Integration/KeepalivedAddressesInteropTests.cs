@@ -54,10 +54,18 @@ public sealed class KeepalivedAddressesInteropTests
         await using var lab = new NetnsLab();
         lab.AddSecondLink();
         var ka = Nodes.Keepalived(lab, "b", new Nodes.Spec(3, 100, 0.1, Ip: Ip));
-        var gw = Nodes.Gateway(lab, "a", new Nodes.Spec(3, 150, 0.1, Ip: Ip));
+        const string admin = "http://127.0.0.1:18081";   // loopback of node a's own namespace
+        var gw = Nodes.Gateway(lab, "a", new Nodes.Spec(3, 150, 0.1, Ip: Ip), "--admin", admin);
         await OnlyOn(lab, "a", gw, ka);
         // keepalived accepts our adverts: they list the two VIPs and not the excluded address.
         await LabAssert.VipStaysOn(lab, "a", TimeSpan.FromSeconds(1.5), gw, ka);
+        var status = lab.Curl("a", admin + "/vrrp/status");
+        Assert.Contains("\"installed\":true", status, StringComparison.Ordinal);
+        Assert.Contains("10.98.0.100/24 dev wa label wa:vip", status, StringComparison.Ordinal);
+        Assert.Contains("192.168.77.0/24 via 10.98.0.254 dev wa", status, StringComparison.Ordinal);
+        var metrics = lab.Curl("a", admin + "/metrics");
+        Assert.Contains("saltha_vrrp_virtual_objects{instance=\"VI_1\",kind=\"route\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("saltha_vrrp_virtual_objects{instance=\"VI_1\",kind=\"excluded_address\"} 1", metrics, StringComparison.Ordinal);
 
         await gw.StopAsync();
         await OnlyOn(lab, "b", gw, ka);
