@@ -77,7 +77,7 @@ public static partial class VrrpOptionsValidator
     {
         if (!o.UseVmac)
         {
-            if (o.VmacInterface is not null || o.VmacTransmitOnBase) errors.Add($"{p}:VmacInterface: only with UseVmac");
+            if (o.VmacInterface is not null || o.VmacTransmitOnBase) errors.Add($"{p}:{(o.VmacInterface is not null ? "VmacInterface" : "VmacTransmitOnBase")}: only with UseVmac");
             return;
         }
         string name = o.VmacInterface ?? $"vrrp.{o.VirtualRouterId}";
