@@ -24,7 +24,7 @@ public static class VrrpServiceCollectionExtensions
         {
             throw new VrrpConfigurationException(errors);
         }
-        if (definitions.Count == 0)
+        if (definitions.Count == 0 && options.StaticAddresses.Count + options.StaticRoutes.Count + options.StaticRules.Count == 0)
         {
             return s;
         }
@@ -56,11 +56,12 @@ public static class VrrpServiceCollectionExtensions
         string root = PathOf(vrrpSection);
         foreach (var child in vrrpSection.GetChildren())
         {
-            if (child.Key is not ("Instances" or "Scripts"))
+            if (child.Key is not ("Instances" or "Scripts") && !StaticKeys.Contains(child.Key))
             {
                 errors.Add($"{root}:{child.Key}: unknown key (expected Instances or Scripts)");
             }
         }
+        BindStatics(vrrpSection, options, root, errors);
         foreach (var child in vrrpSection.GetSection("Instances").GetChildren())
         {
             if (BindOne<VrrpInstanceOptions>(child, root + ":Instances:" + child.Key, errors) is { } instance)
@@ -76,6 +77,25 @@ public static class VrrpServiceCollectionExtensions
             }
         }
         return options;
+    }
+
+    private static readonly string[] StaticKeys = ["StaticAddresses", "StaticRoutes", "StaticRules"];
+
+    private static void BindStatics(IConfiguration vrrpSection, VrrpOptions options, string root, List<string> errors)
+    {
+        foreach (var key in StaticKeys)
+        {
+            var section = vrrpSection.GetSection(key);
+            if (!section.Exists()) continue;
+            var lines = section.GetChildren().Select(c => c.Value).ToList();
+            if (lines.Any(l => l is null))
+            {
+                errors.Add($"{root}:{key}: must be a list of strings");
+                continue;
+            }
+            var target = key switch { "StaticAddresses" => options.StaticAddresses, "StaticRoutes" => options.StaticRoutes, _ => options.StaticRules };
+            target.AddRange(lines!);
+        }
     }
 
     private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors) where T : class, new()

@@ -27,6 +27,15 @@ public static class KeepalivedConfigTranslator
             {
                 case "global_defs":
                     break;
+                case "static_ipaddress":
+                    IpLines(node, "static_ipaddress", notTranslated, options.StaticAddresses, Kind.Address);
+                    break;
+                case "static_routes":
+                    IpLines(node, "static_routes", notTranslated, options.StaticRoutes, Kind.Route);
+                    break;
+                case "static_rules":
+                    IpLines(node, "static_rules", notTranslated, options.StaticRules, Kind.Rule);
+                    break;
                 case "vrrp_script":
                     options.Scripts[node.Arg(0)] = Script(node, notTranslated);
                     break;
@@ -105,14 +114,29 @@ public static class KeepalivedConfigTranslator
                     }
                     break;
                 case "virtual_ipaddress":
-                    foreach (var vip in item.Children ?? [])
+                    IpLines(item, where, issues, o.VirtualAddresses, Kind.Address);
+                    foreach (var v6 in o.VirtualAddresses.Where(v => v.Split(' ')[0].Contains(':', StringComparison.Ordinal)).ToList())
                     {
-                        o.VirtualAddresses.Add(vip.Keyword);
-                        bool otherDev = vip.Args.Count >= 2 && vip.Args[0] == "dev" && vip.Args[1] != o.Interface;
-                        if (vip.Args.Count > 0 && (otherDev || vip.Args[0] != "dev"))
-                            Report(issues, vip, where + " virtual_ipaddress", $"options '{string.Join(' ', vip.Args)}' are not supported (the VIP goes on the instance interface)");
+                        issues.Add($"{where}: virtual_ipaddress '{v6}' (line {item.Line}): IPv6 VIPs (an IPv6 VRRPv3 instance) are not supported yet; left out");
+                        o.VirtualAddresses.Remove(v6);
                     }
                     break;
+                case "virtual_ipaddress_excluded":
+                    IpLines(item, where, issues, o.ExcludedAddresses, Kind.Address);
+                    break;
+                case "virtual_routes":
+                    IpLines(item, where, issues, o.VirtualRoutes, Kind.Route);
+                    break;
+                case "virtual_rules":
+                    IpLines(item, where, issues, o.VirtualRules, Kind.Rule);
+                    break;
+                case "mcast_src_ip": o.MulticastSource = item.Arg(0); break;
+                case "use_vmac":
+                    o.UseVmac = true;
+                    if (item.Args.Count > 0) o.VmacInterface = item.Arg(0);
+                    if (item.Args.Count > 1) Report(issues, item, where, $"a MAC address other than 00:00:5e:00:01:VRID ('{item.Arg(1)}') is not supported");
+                    break;
+                case "vmac_xmit_base": o.VmacTransmitOnBase = true; break;
                 case "track_script":
                     foreach (var t in item.Children ?? [])
                     {
@@ -128,6 +152,13 @@ public static class KeepalivedConfigTranslator
                 default: Report(issues, item, where, "not supported"); break;
             }
         }
+        // keepalived carries at most 20 VIPs in an advert and moves the rest to the excluded list.
+        if (o.VirtualAddresses.Count > 20)
+        {
+            issues.Add($"{where}: virtual_ipaddress has {o.VirtualAddresses.Count} addresses; as keepalived does, the ones after the 20th are moved to ExcludedAddresses (not advertised)");
+            o.ExcludedAddresses.InsertRange(0, o.VirtualAddresses.Skip(20));
+            o.VirtualAddresses.RemoveRange(20, o.VirtualAddresses.Count - 20);
+        }
         if (stateMaster && !priorityGiven)
         {
             o.Priority = 255;   // keepalived: state MASTER without priority means address owner
@@ -138,6 +169,40 @@ public static class KeepalivedConfigTranslator
             o.Authentication = null;
         }
         return o;
+    }
+
+    private enum Kind
+    {
+        Address,
+        Route,
+        Rule,
+    }
+
+    /// <summary>
+    /// Address, route and rule lines keep keepalived's own syntax; a line the gateway cannot express is reported with
+    /// its line number and left out (never half-translated).
+    /// </summary>
+    private static void IpLines(KeepalivedConfigNode block, string where, List<string> issues, List<string> target, Kind kind)
+    {
+        foreach (var entry in block.Children ?? [])
+        {
+            var words = new[] { entry.Keyword }.Concat(entry.Args).ToList();
+            if (entry.Children is not null)
+            {
+                Report(issues, entry, where + " " + block.Keyword, "a nested block is not supported here");
+                continue;
+            }
+            string line = string.Join(' ', words);
+            string error;
+            bool ok = kind switch
+            {
+                Kind.Address => IpSpecParser.TryParseAddress(line, out _, out error),
+                Kind.Route => IpSpecParser.TryParseRoute(line, out _, out error),
+                _ => IpSpecParser.TryParseRule(line, out _, out error),
+            };
+            if (ok) target.Add(line);
+            else issues.Add($"{where}: {block.Keyword} '{line}' (line {entry.Line}): {error}; left out");
+        }
     }
 
     private static void Authentication(KeepalivedConfigNode node, VrrpInstanceOptions o, string where, List<string> issues)

@@ -1,13 +1,17 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using System.Net;
+using System.Text;
+using SaltHaGateway.Vrrp.Configuration;
 using SaltHaGateway.Vrrp.Core;
 
 namespace SaltHaGateway.Vrrp.Adapters;
 
 /// <summary>
-/// Adds and removes VIPs with rtnetlink (RTM_NEWADDR / RTM_DELADDR), as keepalived does: no process spawn on
-/// the failover path. "Already there" (EEXIST) and "already gone" (EADDRNOTAVAIL, ENODEV) count as success.
+/// Adds and removes VIPs, routes and policy rules with rtnetlink (RTM_NEW/DELADDR, RTM_NEW/DELROUTE,
+/// RTM_NEW/DELRULE), as keepalived does: no process spawn on the failover path. "Already there" (EEXIST) and
+/// "already gone" (EADDRNOTAVAIL, ESRCH, ENOENT, ENODEV) count as success.
 /// </summary>
 internal sealed class NetlinkAddressEditor : IDisposable
 {
@@ -20,11 +24,40 @@ internal sealed class NetlinkAddressEditor : IDisposable
     private const ushort NlmFAck = 0x4;
     private const ushort NlmFExcl = 0x200;
     private const ushort NlmFCreate = 0x400;
+    private const ushort RtmNewRoute = 24;
+    private const ushort RtmDelRoute = 25;
+    private const ushort RtmNewRule = 32;
+    private const ushort RtmDelRule = 33;
     private const ushort IfaAddress = 1;
     private const ushort IfaLocal = 2;
+    private const ushort IfaLabel = 3;
+    private const ushort IfaBroadcast = 4;
+    private const byte IfaFNoDad = 0x02;
+    private const ushort RtaDst = 1;
+    private const ushort RtaOif = 4;
+    private const ushort RtaGateway = 5;
+    private const ushort RtaPriority = 6;
+    private const ushort RtaPrefSrc = 7;
+    private const ushort RtaTable = 15;
+    private const byte RtScopeLink = 253;
+    private const byte RtScopeNowhere = 255;
+    private const uint RtnhFOnLink = 4;
+    private const ushort FraDst = 1;
+    private const ushort FraSrc = 2;
+    private const ushort FraIifName = 3;
+    private const ushort FraPriority = 6;
+    private const ushort FraFwMark = 10;
+    private const ushort FraTable = 15;
+    private const ushort FraFwMask = 16;
+    private const ushort FraOifName = 17;
+    private const byte FrActToTbl = 1;
     private const int EPERM = 1;
+    private const int ENOENT = 2;
+    private const int ESRCH = 3;
     private const int ENODEV = 19;
     private const int EEXIST = 17;
+    private const int EINVAL = 22;
+    private const int ENETUNREACH = 101;
     private const int EADDRNOTAVAIL = 99;
     private readonly Socket _socket;
     private readonly object _gate = new();
@@ -40,33 +73,170 @@ internal sealed class NetlinkAddressEditor : IDisposable
         _socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true)) { ReceiveTimeout = 2000 };
     }
 
-    public CommandResult Add(VirtualAddress vip, int ifIndex, string device) => Change(RtmNewAddr, vip, ifIndex, device);
+    public CommandResult Add(VirtualAddress vip, int ifIndex, string device) =>
+        Add(new AddressSpec(vip, device, null, 0, null, false, false), ifIndex);
 
-    public CommandResult Remove(VirtualAddress vip, int ifIndex, string device) => Change(RtmDelAddr, vip, ifIndex, device);
+    public CommandResult Remove(VirtualAddress vip, int ifIndex, string device) =>
+        Remove(new AddressSpec(vip, device, null, 0, null, false, false), ifIndex);
 
-    private CommandResult Change(ushort type, VirtualAddress vip, int ifIndex, string device)
+    public CommandResult Add(AddressSpec a, int ifIndex) => ChangeAddress(RtmNewAddr, a, ifIndex);
+
+    public CommandResult Remove(AddressSpec a, int ifIndex) => ChangeAddress(RtmDelAddr, a, ifIndex);
+
+    public CommandResult Add(RouteSpec r, int oifIndex) => ChangeRoute(RtmNewRoute, r, oifIndex);
+
+    public CommandResult Remove(RouteSpec r, int oifIndex) => ChangeRoute(RtmDelRoute, r, oifIndex);
+
+    public CommandResult Add(RuleSpec r) => ChangeRule(RtmNewRule, r);
+
+    public CommandResult Remove(RuleSpec r) => ChangeRule(RtmDelRule, r);
+
+    private CommandResult ChangeAddress(ushort type, AddressSpec a, int ifIndex)
     {
-        string what = $"{(type == RtmNewAddr ? "add" : "delete")} {vip} on {device}";
+        bool add = type == RtmNewAddr;
+        var m = new NetlinkMessage(type, (ushort)(NlmFRequest | NlmFAck | (add ? NlmFCreate | NlmFExcl : 0)));
+        bool v4 = a.Address.Address.AddressFamily == AddressFamily.InterNetwork;
+        // ifaddrmsg: family, prefixlen, flags, scope, ifindex
+        Span<byte> ifa = stackalloc byte[8];
+        ifa[0] = Family(a.Address.Address.AddressFamily);
+        ifa[1] = (byte)a.Address.PrefixLength;
+        ifa[2] = (byte)(a.NoDad ? IfaFNoDad : 0);
+        ifa[3] = a.Scope;
+        BinaryPrimitives.WriteInt32LittleEndian(ifa[4..], ifIndex);
+        m.Fixed(ifa);
+        m.Address(IfaLocal, a.Address.Address);
+        if (v4) m.Address(IfaAddress, a.Address.Address);
+        if (add && a.Broadcast is not null) m.Address(IfaBroadcast, a.Broadcast);
+        if (add && a.Label is not null) m.String(IfaLabel, a.Label);
+        string what = $"{(add ? "add" : "delete")} address {a.Address} on {a.Device}{(a.Label is null ? "" : " label " + a.Label)}";
+        return Transact(m, what, EADDRNOTAVAIL, ENODEV);
+    }
+
+    private CommandResult ChangeRoute(ushort type, RouteSpec r, int oifIndex)
+    {
+        bool add = type == RtmNewRoute;
+        // Like keepalived's default ("prepend"): create, and an identical route already there counts as done.
+        var m = new NetlinkMessage(type, (ushort)(NlmFRequest | NlmFAck | (add ? NlmFCreate : 0)));
+        // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags
+        Span<byte> rtm = stackalloc byte[12];
+        rtm[0] = Family(r.Family);
+        rtm[1] = (byte)r.Destination.PrefixLength;
+        rtm[4] = (byte)(r.Table < 256 ? r.Table : 0);
+        rtm[5] = add ? r.Protocol : (byte)0;
+        rtm[6] = add ? r.Scope ?? (byte)(r.Kind == RouteKind.Unicast && r.Gateway is null ? RtScopeLink : 0) : RtScopeNowhere;
+        rtm[7] = (byte)r.Kind;
+        if (r.OnLink) BinaryPrimitives.WriteUInt32LittleEndian(rtm[8..], RtnhFOnLink);
+        m.Fixed(rtm);
+        if (r.Destination.PrefixLength > 0) m.Address(RtaDst, r.Destination.Address);
+        if (r.Gateway is not null) m.Address(RtaGateway, r.Gateway);
+        if (r.Source is not null) m.Address(RtaPrefSrc, r.Source);
+        if (oifIndex > 0) m.UInt32(RtaOif, (uint)oifIndex);
+        if (r.Metric is { } metric) m.UInt32(RtaPriority, metric);
+        m.UInt32(RtaTable, r.Table);
+        return Transact(m, $"{(add ? "add" : "delete")} route {r}", ESRCH, ENODEV);
+    }
+
+    private CommandResult ChangeRule(ushort type, RuleSpec r)
+    {
+        bool add = type == RtmNewRule;
+        var m = new NetlinkMessage(type, (ushort)(NlmFRequest | NlmFAck | (add ? NlmFCreate | NlmFExcl : 0)));
+        // fib_rule_hdr: family, dst_len, src_len, tos, table, res1, res2, action, flags
+        Span<byte> frh = stackalloc byte[12];
+        frh[0] = Family(r.Family);
+        frh[1] = (byte)(r.To?.PrefixLength ?? 0);
+        frh[2] = (byte)(r.From?.PrefixLength ?? 0);
+        frh[4] = (byte)(r.Table < 256 ? r.Table : 0);
+        frh[7] = FrActToTbl;
+        m.Fixed(frh);
+        if (r.To is { PrefixLength: > 0 } to) m.Address(FraDst, to.Address);
+        if (r.From is { PrefixLength: > 0 } from) m.Address(FraSrc, from.Address);
+        if (r.InputInterface is not null) m.String(FraIifName, r.InputInterface);
+        if (r.OutputInterface is not null) m.String(FraOifName, r.OutputInterface);
+        if (r.Priority is { } priority) m.UInt32(FraPriority, priority);
+        if (r.FirewallMark is { } mark) m.UInt32(FraFwMark, mark);
+        if (r.FirewallMask is { } mask) m.UInt32(FraFwMask, mask);
+        m.UInt32(FraTable, r.Table);
+        return Transact(m, $"{(add ? "add" : "delete")} rule {r}", ENOENT, ENODEV);
+    }
+
+    private const ushort RtmNewLink = 16;
+    private const ushort RtmDelLink = 17;
+    private const ushort IflaAddress = 1;
+    private const ushort IflaIfName = 3;
+    private const ushort IflaLink = 5;
+    private const ushort IflaLinkInfo = 18;
+    private const ushort IflaInfoKind = 1;
+    private const ushort IflaInfoData = 2;
+    private const ushort IflaMacvlanMode = 1;
+    private const uint MacvlanModePrivate = 1;
+    private const uint IffUp = 1;
+
+    /// <summary>
+    /// keepalived's use_vmac: a macvlan (mode private, as keepalived makes it) on <paramref name="baseIndex"/> with
+    /// the virtual router MAC, brought up. One left over from a crash (EEXIST) is reused.
+    /// </summary>
+    public CommandResult CreateMacvlan(string name, int baseIndex, byte[] mac)
+    {
+        var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck | NlmFCreate | NlmFExcl));
+        // ifinfomsg: family, pad, type, index, flags, change
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[8..], IffUp);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[12..], IffUp);
+        m.Fixed(ifi);
+        m.String(IflaIfName, name);
+        m.UInt32(IflaLink, (uint)baseIndex);
+        m.Bytes(IflaAddress, mac);
+        var data = new NetlinkMessage(0, 0);
+        data.UInt32(IflaMacvlanMode, MacvlanModePrivate);
+        var info = new NetlinkMessage(0, 0);
+        info.String(IflaInfoKind, "macvlan");
+        info.Bytes(IflaInfoData, data.Body);
+        m.Bytes(IflaLinkInfo, info.Body);
+        return Transact(m, $"create macvlan {name} ({Convert.ToHexString(mac)})");
+    }
+
+    /// <summary>Brings an existing link up (a vmac left over from a crash may be down).</summary>
+    public CommandResult SetUp(int index, string name)
+    {
+        var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck));
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(ifi[4..], index);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[8..], IffUp);
+        BinaryPrimitives.WriteUInt32LittleEndian(ifi[12..], IffUp);
+        m.Fixed(ifi);
+        return Transact(m, $"set {name} up");
+    }
+
+    public CommandResult DeleteLink(int index, string name)
+    {
+        var m = new NetlinkMessage(RtmDelLink, (ushort)(NlmFRequest | NlmFAck));
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(ifi[4..], index);
+        m.Fixed(ifi);
+        return Transact(m, $"delete link {name}", ENODEV);
+    }
+
+    private static byte Family(AddressFamily family) => family == AddressFamily.InterNetwork ? (byte)2 : (byte)10;
+
+    /// <summary>Sends one request and waits for its ack. "Already there" on add and "already gone" on delete are success.</summary>
+    private CommandResult Transact(NetlinkMessage message, string what, params int[] goneErrors)
+    {
         lock (_gate)
         {
             uint seq = ++_sequence;
-            var msg = new byte[40];
-            var s = msg.AsSpan();
-            BinaryPrimitives.WriteUInt32LittleEndian(s, (uint)msg.Length);
-            BinaryPrimitives.WriteUInt16LittleEndian(s[4..], type);
-            ushort flags = (ushort)(NlmFRequest | NlmFAck | (type == RtmNewAddr ? NlmFCreate | NlmFExcl : 0));
-            BinaryPrimitives.WriteUInt16LittleEndian(s[6..], flags);
-            BinaryPrimitives.WriteUInt32LittleEndian(s[8..], seq);
-            // ifaddrmsg: family, prefixlen, flags, scope (universe), ifindex
-            s[16] = (byte)AddressFamily.InterNetwork;
-            s[17] = (byte)vip.PrefixLength;
-            BinaryPrimitives.WriteInt32LittleEndian(s[20..], ifIndex);
-            WriteAttribute(s[24..], IfaLocal, vip);
-            WriteAttribute(s[32..], IfaAddress, vip);
+            var bytes = message.ToArray(seq);
+            bool add = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(4)) is RtmNewAddr or RtmNewRoute or RtmNewRule or RtmNewLink;
             try
             {
-                _socket.Send(msg);
-                return WaitForAck(seq, what);
+                _socket.Send(bytes);
+                int error = WaitForAck(seq);
+                if (error == 0 || (add && error == EEXIST) || (!add && goneErrors.Contains(error)))
+                {
+                    return new CommandResult(true, what);
+                }
+                return error == EPERM
+                    ? new CommandResult(false, $"{what}: operation not permitted (needs CAP_NET_ADMIN)")
+                    : new CommandResult(false, $"{what}: {Describe(error)}");
             }
             catch (SocketException e)
             {
@@ -75,7 +245,18 @@ internal sealed class NetlinkAddressEditor : IDisposable
         }
     }
 
-    private CommandResult WaitForAck(uint seq, string what)
+    private static string Describe(int errno) => errno switch
+    {
+        ENOENT => "no such entry (ENOENT)",
+        ESRCH => "no such route (ESRCH)",
+        ENODEV => "no such device (ENODEV)",
+        EINVAL => "invalid argument (EINVAL)",
+        ENETUNREACH => "gateway unreachable (ENETUNREACH)",
+        EADDRNOTAVAIL => "address not available (EADDRNOTAVAIL)",
+        _ => $"errno {errno}",
+    };
+
+    private int WaitForAck(uint seq)
     {
         var buffer = new byte[8192];
         while (true)
@@ -90,13 +271,7 @@ internal sealed class NetlinkAddressEditor : IDisposable
                 uint msgSeq = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
                 if (type == NlmsgError && msgSeq == seq && len >= 20)
                 {
-                    int error = -BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
-                    return error switch
-                    {
-                        0 or EEXIST or EADDRNOTAVAIL or ENODEV => new CommandResult(true, what),
-                        EPERM => new CommandResult(false, $"{what}: operation not permitted (needs CAP_NET_ADMIN)"),
-                        _ => new CommandResult(false, $"{what}: errno {error}"),
-                    };
+                    return -BinaryPrimitives.ReadInt32LittleEndian(h[16..]);
                 }
                 if (len < 16)
                 {
@@ -107,14 +282,52 @@ internal sealed class NetlinkAddressEditor : IDisposable
         }
     }
 
-    private static void WriteAttribute(Span<byte> s, ushort type, VirtualAddress vip)
-    {
-        BinaryPrimitives.WriteUInt16LittleEndian(s, 8);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[2..], type);
-        vip.Address.TryWriteBytes(s.Slice(4, 4), out _);
-    }
-
     public void Dispose() => _socket.Dispose();
 }
 
 internal readonly record struct CommandResult(bool Success, string Description);
+
+/// <summary>A netlink request: header, the family-specific fixed struct, then 4-byte aligned attributes.</summary>
+internal sealed class NetlinkMessage(ushort type, ushort flags)
+{
+    private readonly List<byte> _body = [];
+
+    public void Fixed(ReadOnlySpan<byte> header) => _body.AddRange(header.ToArray());
+
+    public void Address(ushort attribute, IPAddress address) => Attribute(attribute, address.GetAddressBytes());
+
+    public void UInt32(ushort attribute, uint value)
+    {
+        var b = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(b, value);
+        Attribute(attribute, b);
+    }
+
+    public void Bytes(ushort attribute, byte[] payload) => Attribute(attribute, payload);
+
+    /// <summary>The attributes written so far, for nesting inside another attribute.</summary>
+    public byte[] Body => [.. _body];
+
+    public void String(ushort attribute, string value) => Attribute(attribute, Encoding.ASCII.GetBytes(value + "\0"));
+
+    private void Attribute(ushort attribute, byte[] payload)
+    {
+        var h = new byte[4];
+        BinaryPrimitives.WriteUInt16LittleEndian(h, (ushort)(4 + payload.Length));
+        BinaryPrimitives.WriteUInt16LittleEndian(h.AsSpan(2), attribute);
+        _body.AddRange(h);
+        _body.AddRange(payload);
+        while (_body.Count % 4 != 0) _body.Add(0);
+    }
+
+    public byte[] ToArray(uint sequence)
+    {
+        var msg = new byte[16 + _body.Count];
+        BinaryPrimitives.WriteUInt32LittleEndian(msg, (uint)msg.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(msg.AsSpan(4), type);
+        BinaryPrimitives.WriteUInt16LittleEndian(msg.AsSpan(6), flags);
+        BinaryPrimitives.WriteUInt32LittleEndian(msg.AsSpan(8), sequence);
+        _body.CopyTo(msg, 16);
+        return msg;
+    }
+}

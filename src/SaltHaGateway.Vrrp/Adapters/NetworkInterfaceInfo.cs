@@ -24,6 +24,19 @@ internal sealed record NetworkInterfaceInfo(string Name, int Index, byte[] Mac, 
         return new NetworkInterfaceInfo(name, index, nic.GetPhysicalAddress().GetAddressBytes(), primary, up);
     }
 
+    /// <summary>The kernel's index of an interface (sysfs), or null when there is no such interface.</summary>
+    public static int? IndexOf(string name)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText($"/sys/class/net/{name}/ifindex").Trim(), out int index) ? index : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Link state straight from sysfs (cheap enough to poll several times a second).</summary>
     public static bool IsLinkUp(string name)
     {

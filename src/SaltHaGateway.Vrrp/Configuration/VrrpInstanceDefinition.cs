@@ -9,7 +9,12 @@ public sealed record VrrpInstanceDefinition(
     string Interface,
     IPAddress? UnicastSource,
     IReadOnlyList<TrackDefinition> Track,
-    VrrpNotifyOptions Notify);
+    VrrpNotifyOptions Notify,
+    VirtualIpObjects? IpObjects = null,
+    VmacDefinition? Vmac = null)
+{
+    public VirtualIpObjects Objects => IpObjects ?? VirtualIpObjects.Empty;
+}
 
 public enum TrackKind
 {
@@ -27,3 +32,6 @@ public sealed record TrackDefinition(TrackKind Kind, string Target, int Weight)
         _ => Target,
     };
 }
+
+/// <summary>keepalived's use_vmac: a macvlan named <paramref name="Interface"/> with the virtual router MAC.</summary>
+public sealed record VmacDefinition(string Interface, byte[] Mac, bool TransmitOnBase);

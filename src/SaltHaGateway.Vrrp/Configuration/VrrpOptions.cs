@@ -5,6 +5,12 @@ public sealed class VrrpOptions
 {
     public Dictionary<string, VrrpInstanceOptions> Instances { get; set; } = new(StringComparer.Ordinal);
     public Dictionary<string, VrrpScriptOptions> Scripts { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>keepalived's static_ipaddress: added at start, kept while the service runs, removed at stop.</summary>
+    public List<string> StaticAddresses { get; set; } = [];
+    /// <summary>keepalived's static_routes, in its "ip route" syntax (see README).</summary>
+    public List<string> StaticRoutes { get; set; } = [];
+    /// <summary>keepalived's static_rules, in its "ip rule" syntax (see README).</summary>
+    public List<string> StaticRules { get; set; } = [];
 }
 
 public sealed class VrrpInstanceOptions
@@ -25,7 +31,22 @@ public sealed class VrrpInstanceOptions
     public double ReleaseDelaySeconds { get; set; } = 0.2;
     /// <summary>Fault while the instance's own interface is down (keepalived tracks it unless dont_track_primary).</summary>
     public bool TrackInterface { get; set; } = true;
+    /// <summary>"ADDR[/LEN] [dev IF] [label IF:N] [scope S] [brd ADDR] [no_track]", as keepalived's virtual_ipaddress lines.</summary>
     public List<string> VirtualAddresses { get; set; } = [];
+    /// <summary>keepalived's virtual_ipaddress_excluded: moved with the VIPs but not advertised (any number, either family).</summary>
+    public List<string> ExcludedAddresses { get; set; } = [];
+    /// <summary>keepalived's virtual_routes: added on becoming master, removed on leaving it.</summary>
+    public List<string> VirtualRoutes { get; set; } = [];
+    /// <summary>keepalived's virtual_rules: policy rules added on becoming master, removed on leaving it.</summary>
+    public List<string> VirtualRules { get; set; } = [];
+    /// <summary>keepalived's use_vmac: VIPs go on a macvlan with MAC 00:00:5e:00:01:VRID, adverts are sent from it.</summary>
+    public bool UseVmac { get; set; }
+    /// <summary>The macvlan's name (default vrrp.VRID).</summary>
+    public string? VmacInterface { get; set; }
+    /// <summary>keepalived's vmac_xmit_base: adverts go out of (and are read on) the base interface, VIPs stay on the vmac.</summary>
+    public bool VmacTransmitOnBase { get; set; }
+    /// <summary>keepalived's mcast_src_ip: the source address of multicast adverts (same effect as UnicastSource).</summary>
+    public string? MulticastSource { get; set; }
     public VrrpAuthenticationOptions? Authentication { get; set; }
     public string? UnicastSource { get; set; }
     public List<string> UnicastPeers { get; set; } = [];

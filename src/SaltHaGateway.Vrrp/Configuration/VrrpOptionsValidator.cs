@@ -7,7 +7,7 @@ using SaltHaGateway.Vrrp.Wire;
 namespace SaltHaGateway.Vrrp.Configuration;
 
 /// <summary>Turns bound options into validated definitions, collecting every error with its config key path.</summary>
-public static class VrrpOptionsValidator
+public static partial class VrrpOptionsValidator
 {
     public static IReadOnlyList<VrrpInstanceDefinition> Validate(VrrpOptions options, List<string> errors, string root = "Vrrp")
     {
@@ -22,6 +22,7 @@ public static class VrrpOptionsValidator
             if (script.Fall < 1) errors.Add($"{p}:Fall: must be at least 1");
             if (script.Weight is < -253 or > 253) errors.Add($"{p}:Weight: must be in -253..253");
         }
+        StaticObjects(options, errors, root);
         var seen = new Dictionary<(string, int), string>();
         foreach (var (name, o) in options.Instances)
         {
@@ -69,11 +70,11 @@ public static class VrrpOptionsValidator
         if (o.Priority == 255 && !o.Preempt) errors.Add($"{p}:Preempt: an address owner (priority 255) always preempts");
 
         var vips = new List<VirtualAddress>();
-        if (o.VirtualAddresses.Count is 0 or > 20) errors.Add($"{p}:VirtualAddresses: give 1..20 IPv4 addresses");
-        for (int i = 0; i < o.VirtualAddresses.Count; i++)
+        if (o.VirtualAddresses.Count is 0 or > 20) errors.Add($"{p}:VirtualAddresses: give 1..20 IPv4 addresses (one advert carries at most 20; put the rest under ExcludedAddresses)");
+        var ipObjects = ValidateIpObjects(o, p, errors);
+        foreach (var vip in ipObjects.Addresses)
         {
-            if (VirtualAddress.TryParse(o.VirtualAddresses[i], out var vip)) vips.Add(vip);
-            else errors.Add($"{p}:VirtualAddresses:{i}: '{o.VirtualAddresses[i]}' is not an IPv4 address[/prefix]");
+            vips.Add(vip.Address);
         }
 
         var authType = VrrpAuthType.None;
@@ -100,6 +101,14 @@ public static class VrrpOptionsValidator
         IPAddress? unicastSource = null;
         if (o.UnicastSource is not null && (!IPAddress.TryParse(o.UnicastSource, out unicastSource) || unicastSource.AddressFamily != AddressFamily.InterNetwork))
             errors.Add($"{p}:UnicastSource: '{o.UnicastSource}' is not an IPv4 address");
+        if (o.MulticastSource is not null)
+        {
+            if (!IPAddress.TryParse(o.MulticastSource, out var mcastSource) || mcastSource.AddressFamily != AddressFamily.InterNetwork)
+                errors.Add($"{p}:MulticastSource: '{o.MulticastSource}' is not an IPv4 address");
+            else if (unicastSource is not null && !unicastSource.Equals(mcastSource))
+                errors.Add($"{p}:MulticastSource: differs from UnicastSource {unicastSource}; adverts have one source address");
+            else unicastSource = mcastSource;
+        }
         var peers = new List<IPAddress>();
         for (int i = 0; i < o.UnicastPeers.Count; i++)
         {
@@ -134,6 +143,7 @@ public static class VrrpOptionsValidator
             else if (t.Interface is not null) track.Add(new TrackDefinition(TrackKind.Interface, t.Interface, t.Weight ?? 0));
             else track.Add(new TrackDefinition(TrackKind.Condition, t.Condition!, t.Weight ?? 0));
         }
+        ValidateVmac(o, p, errors);
         if (errors.Count != before)
         {
             return null;
@@ -142,6 +152,7 @@ public static class VrrpOptionsValidator
         {
             track.Insert(0, new TrackDefinition(TrackKind.Interface, o.Interface!, 0));
         }
+        AddImplicitTracks(ipObjects, o.Interface!, track);
         var settings = new VrrpInstanceSettings
         {
             Name = name,
@@ -167,6 +178,6 @@ public static class VrrpOptionsValidator
                 LowerPriorityRepeat = g.LowerPriorityRepeat,
             },
         };
-        return new VrrpInstanceDefinition(settings, o.Interface!, unicastSource, track, o.Notify);
+        return new VrrpInstanceDefinition(settings, o.Interface!, unicastSource, track, o.Notify, ipObjects, Vmac(o));
     }
 }

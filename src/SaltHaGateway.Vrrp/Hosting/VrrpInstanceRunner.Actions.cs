@@ -41,31 +41,44 @@ internal sealed partial class VrrpInstanceRunner
 
     void IVrrpActions.AddVirtualAddresses()
     {
-        foreach (var vip in _settings.VirtualAddresses)
+        // keepalived's order on becoming master: addresses, excluded addresses, routes, then rules.
+        var objects = _def.Objects;
+        foreach (var a in objects.Addresses.Concat(objects.Excluded))
         {
-            var r = _addresses!.Add(vip, _nic!.Index, _def.Interface);
-            if (!r.Success)
-            {
-                Log.AddressCommandFailed(_logger, Name, r.Description);
-            }
+            Report(_addresses!.Add(a, DeviceIndex(a.Device)), "address");
         }
+        foreach (var r in objects.Routes)
+        {
+            Report(_addresses!.Add(r, DeviceIndex(r.Device)), "route");
+        }
+        foreach (var r in objects.Rules)
+        {
+            Report(_addresses!.Add(r), "rule");
+        }
+        _holdingObjects = true;
+        SetObjectGauges(true);
     }
 
     void IVrrpActions.RemoveVirtualAddresses() => RemoveAddresses();
 
     void IVrrpActions.SendGratuitousArp(int count)
     {
+        var objects = _def.Objects;
         for (int i = 0; i < count; i++)
         {
-            foreach (var vip in _settings.VirtualAddresses)
+            foreach (var a in objects.Addresses.Concat(objects.Excluded))
             {
+                if (a.Address.Address.AddressFamily != AddressFamily.InterNetwork || !_garpSenders.TryGetValue(a.Device ?? _vipNic!.Name, out var sender))
+                {
+                    continue;
+                }
                 try
                 {
-                    _garp?.Send(vip.Address);
+                    sender.Send(a.Address.Address);
                 }
                 catch (Exception e) when (e is SocketException or ObjectDisposedException)
                 {
-                    Log.SendFailed(_logger, Name, "ARP broadcast", e.Message);
+                    Log.SendFailed(_logger, Name, "ARP broadcast on " + (a.Device ?? _vipNic!.Name), e.Message);
                 }
             }
         }
@@ -108,13 +121,43 @@ internal sealed partial class VrrpInstanceRunner
 
     private void RemoveAddresses()
     {
-        foreach (var vip in _settings.VirtualAddresses)
+        // The reverse of AddVirtualAddresses: rules, routes, then addresses.
+        var objects = _def.Objects;
+        foreach (var r in objects.Rules)
         {
-            var r = _addresses!.Remove(vip, _nic!.Index, _def.Interface);
-            if (!r.Success)
-            {
-                Log.AddressCommandFailed(_logger, Name, r.Description);
-            }
+            Report(_addresses!.Remove(r), "rule");
+        }
+        foreach (var r in objects.Routes)
+        {
+            Report(_addresses!.Remove(r, DeviceIndex(r.Device)), "route");
+        }
+        foreach (var a in objects.Excluded.Reverse().Concat(objects.Addresses.Reverse()))
+        {
+            Report(_addresses!.Remove(a, DeviceIndex(a.Device)), "address");
+        }
+        _holdingObjects = false;
+        SetObjectGauges(false);
+    }
+
+    private void SetObjectGauges(bool held)
+    {
+        var o = _def.Objects;
+        _metrics.VirtualObjects.WithLabels(Name, "address").Set(held ? o.Addresses.Count : 0);
+        _metrics.VirtualObjects.WithLabels(Name, "excluded_address").Set(held ? o.Excluded.Count : 0);
+        _metrics.VirtualObjects.WithLabels(Name, "route").Set(held ? o.Routes.Count : 0);
+        _metrics.VirtualObjects.WithLabels(Name, "rule").Set(held ? o.Rules.Count : 0);
+    }
+
+    private volatile bool _holdingObjects;
+
+    private int DeviceIndex(string? device) => device is null ? _vipNic!.Index : _deviceIndexes.GetValueOrDefault(device);
+
+    private void Report(CommandResult r, string kind)
+    {
+        if (!r.Success)
+        {
+            _metrics.NetlinkErrors.WithLabels(Name, kind).Inc();
+            Log.AddressCommandFailed(_logger, Name, r.Description);
         }
     }
 }

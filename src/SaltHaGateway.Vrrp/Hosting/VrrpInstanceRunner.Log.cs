@@ -39,6 +39,9 @@ internal sealed partial class VrrpInstanceRunner
         [LoggerMessage(EventId = 5012, Level = LogLevel.Warning, Message = "VRRP {Instance}: maintenance {State}, priority {Priority}")]
         public static partial void Maintenance(ILogger logger, string instance, string state, int priority);
 
+        [LoggerMessage(EventId = 5015, Level = LogLevel.Information, Message = "VRRP {Instance}: vmac {Vmac} ({Mac}) carries the VIPs; adverts on {AdvertInterface}")]
+        public static partial void VmacCreated(ILogger logger, string instance, string vmac, string mac, string advertInterface);
+
         [LoggerMessage(EventId = 5009, Level = LogLevel.Information, Message = "VRRP {Instance}: peer {Source} uses the pre-1.3.7 VRRPv3 unicast checksum form")]
         public static partial void LegacyChecksum(ILogger logger, string instance, string source);
     }

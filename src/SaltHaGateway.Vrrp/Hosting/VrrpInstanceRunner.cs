@@ -62,9 +62,16 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
         _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
-        _socket = VrrpRawSocket.Open(_nic, joinMulticast: !_settings.IsUnicast);
-        _garp = new GratuitousArpSender(_nic);
+        ResolveDevices();
         _addresses = new NetlinkAddressEditor();
+        _vipNic = _def.Vmac is { } vmac ? CreateVmac(vmac) : _nic;
+        _socket = VrrpRawSocket.Open(_def.Vmac is { TransmitOnBase: false } ? _vipNic : _nic, joinMulticast: !_settings.IsUnicast);
+        _garp = new GratuitousArpSender(_vipNic);
+        _garpSenders[_vipNic.Name] = _garp;
+        foreach (var (device, info) in _otherDevices)
+        {
+            _garpSenders.TryAdd(device, new GratuitousArpSender(info));
+        }
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         RemoveAddresses();
         _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
@@ -169,8 +176,12 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         if (_addresses is not null && _nic is not null)
         {
             RemoveAddresses();
+            RemoveVmac();
         }
-        _garp?.Dispose();
+        foreach (var sender in _garpSenders.Values)
+        {
+            sender.Dispose();
+        }
         _addresses?.Dispose();
         _machine?.Dispose();
     }
@@ -197,7 +208,96 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             Interlocked.Read(ref _sent),
             Interlocked.Read(ref _received),
             _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
-            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray());
+            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray(),
+            VrrpObjectsStatus.From(_def.Objects, _holdingObjects, _def.Vmac?.Interface));
+    }
+
+    private readonly Dictionary<string, int> _deviceIndexes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NetworkInterfaceInfo> _otherDevices = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, GratuitousArpSender> _garpSenders = new(StringComparer.Ordinal);
+
+    /// <summary>Interfaces named by "dev" on addresses and routes must exist when the instance starts.</summary>
+    private void ResolveDevices()
+    {
+        var objects = _def.Objects;
+        var named = objects.Addresses.Select(a => (a.Device, "VirtualAddresses")).Concat(objects.Excluded.Select(a => (a.Device, "ExcludedAddresses")))
+            .Concat(objects.Routes.Select(r => (r.Device, "VirtualRoutes")));
+        foreach (var (device, key) in named)
+        {
+            if (device is null || _deviceIndexes.ContainsKey(device))
+            {
+                continue;
+            }
+            var info = NetworkInterfaceInfo.Find(device)
+                ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:{key}: no interface named '{device}'");
+            _deviceIndexes[device] = info.Index;
+            if (device != _def.Interface)
+            {
+                _otherDevices[device] = info;
+            }
+        }
+    }
+
+    // The interface the VIPs without "dev" go on: the instance's own, or its vmac.
+    private NetworkInterfaceInfo? _vipNic;
+    private readonly Dictionary<string, string> _savedSysctls = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// keepalived's use_vmac: the macvlan with the virtual router MAC carries the VIPs (and the adverts unless
+    /// vmac_xmit_base). As keepalived does, both the vmac and its base answer ARP only for their own addresses
+    /// (arp_ignore=1, arp_filter=1), so the VIP is only ever answered with the virtual MAC; the base's values are
+    /// restored at stop.
+    /// </summary>
+    private NetworkInterfaceInfo CreateVmac(VmacDefinition vmac)
+    {
+        var r = _addresses!.CreateMacvlan(vmac.Interface, _nic!.Index, vmac.Mac);
+        if (!r.Success)
+        {
+            throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {r.Description}");
+        }
+        int index = NetworkInterfaceInfo.IndexOf(vmac.Interface)
+            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {vmac.Interface} was created but cannot be found");
+        _addresses.SetUp(index, vmac.Interface);
+        foreach (var (device, key, value) in new[]
+        {
+            (vmac.Interface, "arp_ignore", "1"), (vmac.Interface, "arp_filter", "1"), (vmac.Interface, "rp_filter", "0"),
+            (vmac.Interface, "accept_local", "1"), (_def.Interface, "arp_ignore", "1"), (_def.Interface, "arp_filter", "1"),
+        })
+        {
+            var path = $"/proc/sys/net/ipv4/conf/{device}/{key}";
+            try
+            {
+                if (device == _def.Interface) _savedSysctls.TryAdd(path, File.ReadAllText(path).Trim());
+                File.WriteAllText(path, value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.AddressCommandFailed(_logger, Name, $"set {path} = {value}: {e.Message}");
+            }
+        }
+        Log.VmacCreated(_logger, Name, vmac.Interface, Convert.ToHexString(vmac.Mac), vmac.TransmitOnBase ? _def.Interface : vmac.Interface);
+        return new NetworkInterfaceInfo(vmac.Interface, index, vmac.Mac, null, true);
+    }
+
+    private void RemoveVmac()
+    {
+        if (_def.Vmac is not { } vmac || _vipNic is null || ReferenceEquals(_vipNic, _nic))
+        {
+            return;
+        }
+        var r = _addresses!.DeleteLink(_vipNic.Index, vmac.Interface);
+        if (!r.Success) Log.AddressCommandFailed(_logger, Name, r.Description);
+        foreach (var (path, value) in _savedSysctls)
+        {
+            try
+            {
+                File.WriteAllText(path, value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.AddressCommandFailed(_logger, Name, $"restore {path} = {value}: {e.Message}");
+            }
+        }
     }
 
     private (byte Priority, bool Faulted) ComputePriority()
@@ -311,7 +411,10 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             await _stop.CancelAsync();
         }
         _socket?.Dispose();
-        _garp?.Dispose();
+        foreach (var sender in _garpSenders.Values)
+        {
+            sender.Dispose();
+        }
         _addresses?.Dispose();
         _machine?.Dispose();
         _stop.Dispose();

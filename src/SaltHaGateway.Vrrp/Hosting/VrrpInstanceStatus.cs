@@ -19,6 +19,22 @@ public sealed record VrrpInstanceStatus(
     long AdvertsSent,
     long AdvertsReceived,
     Dictionary<string, long> Rejected,
-    VrrpTrackStatus[] Track);
+    VrrpTrackStatus[] Track,
+    VrrpObjectsStatus? Objects = null);
 
 public sealed record VrrpTrackStatus(string Condition, int Weight, bool Up);
+
+/// <summary>
+/// The addresses (with their dev/label/scope options), excluded addresses, routes and rules an instance moves, and
+/// whether this node holds them now (they follow the VIPs: added on becoming master, removed on leaving).
+/// </summary>
+public sealed record VrrpObjectsStatus(bool Installed, string[] Addresses, string[] ExcludedAddresses, string[] Routes, string[] Rules, string? Vmac = null)
+{
+    internal static VrrpObjectsStatus From(SaltHaGateway.Vrrp.Configuration.VirtualIpObjects o, bool installed, string? vmac) => new(
+        installed,
+        o.Addresses.Select(a => a.ToString()).ToArray(),
+        o.Excluded.Select(a => a.ToString()).ToArray(),
+        o.Routes.Select(r => r.ToString()).ToArray(),
+        o.Rules.Select(r => r.ToString()).ToArray(),
+        vmac);
+}

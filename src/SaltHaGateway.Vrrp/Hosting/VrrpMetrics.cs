@@ -16,6 +16,8 @@ public sealed class VrrpMetrics
         Priority = f.CreateGauge("saltha_vrrp_effective_priority", "Priority this node advertises (base + tracked weights).", "instance");
         Rejected = f.CreateCounter("saltha_vrrp_rejected_packets_total", "Received VRRP packets rejected, by reason.", "instance", "reason");
         SendErrors = f.CreateCounter("saltha_vrrp_send_errors_total", "VRRP advertisements the kernel refused to send.", "instance");
+        NetlinkErrors = f.CreateCounter("saltha_vrrp_netlink_errors_total", "Address, route or rule changes the kernel refused, by kind (address, route, rule).", "instance", "kind");
+        VirtualObjects = f.CreateGauge("saltha_vrrp_virtual_objects", "Addresses, excluded addresses, routes and rules this node holds for an instance (0 unless master).", "instance", "kind");
     }
 
     public Gauge State { get; }
@@ -25,6 +27,8 @@ public sealed class VrrpMetrics
     public Gauge Priority { get; }
     public Counter Rejected { get; }
     public Counter SendErrors { get; }
+    public Counter NetlinkErrors { get; }
+    public Gauge VirtualObjects { get; }
 
     public static string StateLabel(VrrpState state) => state switch
     {

@@ -20,6 +20,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     private readonly List<PolledCondition> _builtIn = [];
     private DedicatedThreadTimeProvider? _timerThread;
     private volatile bool _maintenance;
+    private StaticIpObjects? _static;
 
     public VrrpService(IReadOnlyList<VrrpInstanceDefinition> definitions, VrrpOptions options, IEnumerable<ITrackedCondition> conditions,
         TimeProvider time, ILoggerFactory loggers, VrrpMetrics metrics)
@@ -92,6 +93,8 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             }
             plans.Add((def, tracked));
         }
+        _static = new StaticIpObjects(VrrpOptionsValidator.StaticObjects(_options, []), _logger, _metrics);
+        _static.Install();
         FailoverPathWarmup.Run();
         // Protocol timers get their own thread unless a test substituted the clock.
         _timerThread = ReferenceEquals(_time, TimeProvider.System) ? new DedicatedThreadTimeProvider() : null;
@@ -135,6 +138,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(_runners.Select(r => r.StopAsync()));
+        _static?.Remove();
         foreach (var polled in _builtIn)
         {
             await polled.DisposeAsync();
@@ -145,6 +149,7 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
 
     public async ValueTask DisposeAsync()
     {
+        _static?.Dispose();
         foreach (var r in _runners)
         {
             await r.DisposeAsync();

@@ -81,7 +81,7 @@ public sealed class KeepalivedImportCommandTests : IDisposable
         Assert.Equal("secret12", vi.GetProperty("Authentication").GetProperty("Password").GetString());
         Assert.Equal("10.0.0.1", vi.GetProperty("UnicastSource").GetString());
         Assert.Equal("10.0.0.2", vi.GetProperty("UnicastPeers")[0].GetString());
-        Assert.Equal(["10.0.0.100/24", "10.0.0.101"], vi.GetProperty("VirtualAddresses").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["10.0.0.100/24 dev eth0", "10.0.0.101 label eth0:1"], vi.GetProperty("VirtualAddresses").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("chk_nginx", vi.GetProperty("Track")[0].GetProperty("Script").GetString());
         Assert.Equal("eth1", vi.GetProperty("Track")[1].GetProperty("Interface").GetString());
         Assert.Equal(-20, vi.GetProperty("Track")[1].GetProperty("Weight").GetInt32());
@@ -99,7 +99,6 @@ public sealed class KeepalivedImportCommandTests : IDisposable
         Assert.Contains("router_id (line 3)", err);
         Assert.Contains("vrrp_instance VI_1: smtp_alert (line 37)", err);
         Assert.Contains("virtual_server 10.0.0.100 (line 39)", err);
-        Assert.Contains("label eth0:1", err);
         Assert.Contains("auth_pass (line 20) truncated", err);
     }
 

@@ -53,6 +53,30 @@ internal sealed class NetnsLab : IAsyncDisposable
     public static string Dev(string node) => "v" + node;
     public static string Address(string node) => node switch { "a" => "10.99.0.1", "b" => "10.99.0.2", _ => "10.99.0.3" };
 
+    public static string Dev2(string node) => "w" + node;
+
+    /// <summary>
+    /// A second link between a and b (not the observer) on its own bridge: 10.98.0.0/24, a = .1, b = .2, for
+    /// addresses and routes that an instance puts on another interface than its own.
+    /// </summary>
+    public void AddSecondLink()
+    {
+        Shell.Ip("-n", Ns("h"), "link", "add", "br1", "type", "bridge");
+        Shell.Ip("-n", Ns("h"), "link", "set", "br1", "up");
+        int host = 1;
+        foreach (var n in new[] { "a", "b" })
+        {
+            Shell.Ip("-n", Ns(n), "link", "add", Dev2(n), "type", "veth", "peer", "name", "i" + n, "netns", Ns("h"));
+            Shell.Ip("-n", Ns("h"), "link", "set", "i" + n, "master", "br1");
+            Shell.Ip("-n", Ns("h"), "link", "set", "i" + n, "up");
+            Shell.Ip("-n", Ns(n), "addr", "add", $"10.98.0.{host++}/24", "dev", Dev2(n));
+            Shell.Ip("-n", Ns(n), "link", "set", Dev2(n), "up");
+        }
+    }
+
+    /// <summary>"ip -o ..." output inside a node's namespace.</summary>
+    public string IpIn(string node, params string[] args) => Shell.Run("ip", ["-n", Ns(node), .. args]).Output;
+
     public T Track<T>(T process) where T : IAsyncDisposable
     {
         _processes.Add(process);

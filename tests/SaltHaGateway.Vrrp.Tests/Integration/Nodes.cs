@@ -15,7 +15,18 @@ internal static class Nodes
     });
 
     public sealed record Spec(int Version, int Priority, double Interval, bool Unicast = false, string? Password = null,
-        bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null);
+        bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null,
+        IpLines? Ip = null, Dictionary<string, object>? GatewayExtra = null, string? KeepalivedExtra = null);
+
+    /// <summary>
+    /// Address, route and rule lines in keepalived's syntax, given to both kinds of node; "{dev2}" stands for the
+    /// node's second interface (see <see cref="NetnsLab.AddSecondLink"/>).
+    /// </summary>
+    public sealed record IpLines(string[] Vips, string[]? Excluded = null, string[]? Routes = null, string[]? Rules = null,
+        string[]? StaticAddresses = null, string[]? StaticRoutes = null)
+    {
+        public string[] For(string node, string[]? lines) => (lines ?? []).Select(l => l.Replace("{dev2}", NetnsLab.Dev2(node), StringComparison.Ordinal)).ToArray();
+    }
 
     public static NodeProcess Gateway(NetnsLab lab, string node, Spec spec, params string[] extraArgs)
     {
@@ -32,6 +43,14 @@ internal static class Nodes
             ["VirtualAddresses"] = new[] { NetnsLab.Vip + "/32" },
             ["Garp"] = new { MasterRepeat = 3, MasterDelaySeconds = 1 },
         };
+        if (spec.Ip is { } ip)
+        {
+            instance["VirtualAddresses"] = ip.For(node, ip.Vips);
+            instance["ExcludedAddresses"] = ip.For(node, ip.Excluded);
+            instance["VirtualRoutes"] = ip.For(node, ip.Routes);
+            instance["VirtualRules"] = ip.For(node, ip.Rules);
+        }
+        foreach (var (key, value) in spec.GatewayExtra ?? []) instance[key] = value;
         if (spec.Password is not null) instance["Authentication"] = new { Type = "PASS", Password = spec.Password };
         if (spec.Unicast)
         {
@@ -41,7 +60,10 @@ internal static class Nodes
         if (spec.Track is not null) instance["Track"] = spec.Track;
         if (spec.Notify is not null) instance["Notify"] = spec.Notify;
         var path = Path.Combine(lab.Dir, $"gw-{node}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = new { Instances = new Dictionary<string, object> { ["VI_1"] = instance }, Scripts = spec.Scripts ?? new { } } }));
+        var vrrp = new Dictionary<string, object> { ["Instances"] = new Dictionary<string, object> { ["VI_1"] = instance }, ["Scripts"] = spec.Scripts ?? new { } };
+        if (spec.Ip?.StaticAddresses is { } sa) vrrp["StaticAddresses"] = spec.Ip.For(node, sa);
+        if (spec.Ip?.StaticRoutes is { } sr) vrrp["StaticRoutes"] = spec.Ip.For(node, sr);
+        File.WriteAllText(path, JsonSerializer.Serialize(new { Vrrp = vrrp }));
         // "--unprivileged" runs the node as nobody without capabilities (start-up must say what is missing).
         string[] prefix = extraArgs.Contains("--unprivileged")
             ? ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "--inh-caps=-all", "dotnet"]
@@ -63,7 +85,16 @@ internal static class Nodes
         if (!spec.Preempt) conf.AppendLine("  nopreempt");
         if (spec.Password is not null) conf.AppendLine("  authentication {\n    auth_type PASS\n    auth_pass " + spec.Password + "\n  }");
         if (spec.Unicast) conf.AppendLine($"  unicast_src_ip {NetnsLab.Address(node)}\n  unicast_peer {{\n    {NetnsLab.Address(peer)}\n  }}");
-        conf.AppendLine("  virtual_ipaddress {\n    " + NetnsLab.Vip + "/32\n  }\n}");
+        if (spec.KeepalivedExtra is not null) conf.AppendLine("  " + spec.KeepalivedExtra);
+        if (spec.Ip is { } ip)
+        {
+            foreach (var (block, lines) in new[] { ("virtual_ipaddress", ip.Vips), ("virtual_ipaddress_excluded", ip.Excluded), ("virtual_routes", ip.Routes), ("virtual_rules", ip.Rules) })
+            {
+                if (lines is { Length: > 0 }) conf.AppendLine("  " + block + " {\n    " + string.Join("\n    ", ip.For(node, lines)) + "\n  }");
+            }
+            conf.AppendLine("}");
+        }
+        else conf.AppendLine("  virtual_ipaddress {\n    " + NetnsLab.Vip + "/32\n  }\n}");
         var path = Path.Combine(lab.Dir, $"ka-{node}.conf");
         File.WriteAllText(path, conf.ToString());
         return lab.Track(NodeProcess.StartIn(lab.Ns(node), "keepalived " + node, "keepalived", "-n", "-l", "-D", "-P", "-f", path,
