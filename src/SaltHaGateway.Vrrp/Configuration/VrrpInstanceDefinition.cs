@@ -9,21 +9,32 @@ public sealed record VrrpInstanceDefinition(
     string Interface,
     IPAddress? UnicastSource,
     IReadOnlyList<TrackDefinition> Track,
-    VrrpNotifyOptions Notify);
+    VrrpNotifyOptions Notify)
+{
+    /// <summary>The sync group this instance belongs to, if any.</summary>
+    public string? SyncGroup { get; init; }
+}
 
 public enum TrackKind
 {
     Condition,
     Interface,
     Script,
+    File,
+    Process,
 }
 
 public sealed record TrackDefinition(TrackKind Kind, string Target, int Weight)
 {
+    /// <summary>keepalived's "reverse": the weight's sign is flipped, and for weight 0 up means fault.</summary>
+    public bool Reverse { get; init; }
+
     public string ConditionName => Kind switch
     {
         TrackKind.Interface => "interface:" + Target,
         TrackKind.Script => "script:" + Target,
+        TrackKind.File => "track_file:" + Target,
+        TrackKind.Process => "track_process:" + Target,
         _ => Target,
     };
 }

@@ -55,19 +55,36 @@ internal sealed partial class VrrpInstanceRunner
 
     void IVrrpActions.SendGratuitousArp(int count)
     {
-        for (int i = 0; i < count; i++)
+        var burst = Enumerable.Range(0, count).SelectMany(_ => _settings.VirtualAddresses).Select(v => v.Address).ToArray();
+        if (_settings.Garp.Interval <= TimeSpan.Zero || burst.Length <= 1)
         {
-            foreach (var vip in _settings.VirtualAddresses)
+            foreach (var address in burst)
             {
-                try
-                {
-                    _garp?.Send(vip.Address);
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    Log.SendFailed(_logger, Name, "ARP broadcast", e.Message);
-                }
+                SendOneGarp(address);
             }
+            return;
+        }
+        // vrrp_garp_interval: the first goes out now (it is on the failover path), the rest spaced out.
+        SendOneGarp(burst[0]);
+        _ = Task.Run(async () =>
+        {
+            foreach (var address in burst.Skip(1))
+            {
+                await Task.Delay(_settings.Garp.Interval, _time, _stop.Token).ConfigureAwait(false);
+                SendOneGarp(address);
+            }
+        }, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private void SendOneGarp(IPAddress address)
+    {
+        try
+        {
+            _garp?.Send(address);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Log.SendFailed(_logger, Name, "ARP broadcast", e.Message);
         }
     }
 
@@ -86,6 +103,7 @@ internal sealed partial class VrrpInstanceRunner
             _ => null,
         };
         string keepalivedState = to == VrrpState.Initialize ? "STOP" : to.ToString().ToUpperInvariant();
+        _extras.Fifo?.Write(NotifyFifoWriter.InstanceLine(Name, keepalivedState, priority));
         var timeout = TimeSpan.FromSeconds(notify.TimeoutSeconds);
         if (specific is not null)
         {
@@ -99,7 +117,7 @@ internal sealed partial class VrrpInstanceRunner
 
     private async Task RunNotifyAsync(string command, string[] args, TimeSpan timeout, CancellationToken ct)
     {
-        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct);
+        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct, _extras.Scripts);
         if (exit != 0)
         {
             Log.NotifyFailed(_logger, Name, command, exit);

@@ -16,7 +16,14 @@ public sealed class VrrpMetrics
         Priority = f.CreateGauge("saltha_vrrp_effective_priority", "Priority this node advertises (base + tracked weights).", "instance");
         Rejected = f.CreateCounter("saltha_vrrp_rejected_packets_total", "Received VRRP packets rejected, by reason.", "instance", "reason");
         SendErrors = f.CreateCounter("saltha_vrrp_send_errors_total", "VRRP advertisements the kernel refused to send.", "instance");
+        SyncGroupState = f.CreateGauge("saltha_vrrp_sync_group_state", "VRRP sync group state: 0 init, 1 backup, 2 master, 3 fault.", "group");
+        TrackValue = f.CreateGauge("saltha_vrrp_track_value", "A track_file's number, or the processes a track_process counts.", "track");
+        NotifyFifoDropped = f.CreateCounter("saltha_vrrp_notify_fifo_dropped_total", "notify_fifo lines dropped because the FIFO was full.");
     }
+
+    public Gauge SyncGroupState { get; }
+    public Gauge TrackValue { get; }
+    public Counter NotifyFifoDropped { get; }
 
     public Gauge State { get; }
     public Counter Transitions { get; }
