@@ -53,6 +53,31 @@ internal sealed class NetnsLab : IAsyncDisposable
     public static string Dev(string node) => "v" + node;
     public static string Address(string node) => node switch { "a" => "10.99.0.1", "b" => "10.99.0.2", _ => "10.99.0.3" };
 
+    /// <summary>
+    /// A second link for a and b (a sync group spans two interfaces): a bridge br1 in the hub namespace, device
+    /// "w" + node in each node, subnet 10.98.0.0/24 (a = .1, b = .2).
+    /// </summary>
+    public void AddSecondLink()
+    {
+        Shell.Ip("-n", Ns("h"), "link", "add", "br1", "type", "bridge");
+        Shell.Ip("-n", Ns("h"), "link", "set", "br1", "up");
+        int host = 1;
+        foreach (var n in new[] { "a", "b" })
+        {
+            Shell.Ip("-n", Ns(n), "link", "add", SecondDev(n), "type", "veth", "peer", "name", "g" + n, "netns", Ns("h"));
+            Shell.Ip("-n", Ns("h"), "link", "set", "g" + n, "master", "br1");
+            Shell.Ip("-n", Ns("h"), "link", "set", "g" + n, "up");
+            Shell.Ip("-n", Ns(n), "addr", "add", $"10.98.0.{host++}/24", "dev", SecondDev(n));
+            Shell.Ip("-n", Ns(n), "link", "set", SecondDev(n), "up");
+        }
+    }
+
+    public static string SecondDev(string node) => "w" + node;
+
+    /// <summary>Whether <paramref name="node"/> holds <paramref name="vip"/> on any of its interfaces.</summary>
+    public bool HasAddress(string node, string vip) =>
+        Shell.Run("ip", "-n", Ns(node), "-4", "-o", "addr", "show").Output.Contains($" {vip}/", StringComparison.Ordinal);
+
     public T Track<T>(T process) where T : IAsyncDisposable
     {
         _processes.Add(process);
