@@ -86,6 +86,19 @@ public sealed class SyncGroupInteropTests
             + $"b: {lab.HasAddress("b", Vip1)}/{lab.HasAddress("b", Vip2)})\n" + string.Join('\n', nodes.Select(n => n.ToString())));
     }
 
+    /// <summary>
+    /// Process start-up (the .NET runtime, keepalived's fork) is not what these tests time: on a loaded machine it can
+    /// take longer than a whole failover, so the protocol's timeouts start once both sides are running.
+    /// </summary>
+    internal static async Task Started(params NodeProcess[] nodes)
+    {
+        foreach (var n in nodes)
+        {
+            string mark = n.Label.StartsWith("keepalived", StringComparison.Ordinal) ? "Startup complete" : "Application started";
+            Assert.True(await Shell.WaitUntil(() => n.OutputContains(mark) || n.HasExited, TimeSpan.FromSeconds(120)), n.ToString());
+        }
+    }
+
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
     [Fact]
@@ -95,6 +108,7 @@ public sealed class SyncGroupInteropTests
         lab.AddSecondLink();
         var ka = Keepalived(lab, "b", 100);
         var gw = Gateway(lab, "a", 150);
+        await Started(gw, ka);
         await BothOnlyOn(lab, "a", gw, ka);
 
         // Only VI_2's link goes down; VI_1 follows it because the group does.
@@ -121,6 +135,7 @@ public sealed class SyncGroupInteropTests
         lab.AddSecondLink();
         var ka = Keepalived(lab, "b", 200);
         var gw = Gateway(lab, "a", 100);
+        await Started(gw, ka);
         await BothOnlyOn(lab, "b", gw, ka);
 
         Shell.Ip("-n", lab.Ns("b"), "link", "set", NetnsLab.SecondDev("b"), "down");

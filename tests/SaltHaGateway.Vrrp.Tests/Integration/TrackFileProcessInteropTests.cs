@@ -43,6 +43,7 @@ public sealed class TrackFileProcessInteropTests
             File.WriteAllText(path, JsonSerializer.Serialize(config));
             var ka = Nodes.Keepalived(lab, "b", new Nodes.Spec(3, 100, 0.1));
             var gw = lab.Track(NodeProcess.StartIn(lab.Ns("a"), "gateway a", "dotnet", Nodes.NodeDllPath, path));
+            await SyncGroupInteropTests.Started(gw, ka);
             await LabAssert.VipOnlyOn(lab, "a", Timeout, gw, ka);
             Assert.Equal("0\n", File.ReadAllText(prio));   // init_file
 
