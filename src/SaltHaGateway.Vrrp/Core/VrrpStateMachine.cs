@@ -115,6 +115,7 @@ public sealed class VrrpStateMachine : IDisposable
                 EnterBackup(Max(MasterDownInterval(), _settings.StartupListen));
             }
             _group?.ReconcileFaults(this);
+            _group?.Settle();
         }
     }
 
@@ -141,6 +142,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 SetState(VrrpState.Initialize);
             }
+            _group?.Settle();
         }
     }
 
@@ -164,6 +166,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 _handedOver.TrySetResult();
             }
+            _group?.Settle();
             return _handedOver.Task;
         }
     }
@@ -182,6 +185,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 ResignMastership();
             }
+            _group?.Settle();
         }
     }
 
@@ -208,6 +212,7 @@ public sealed class VrrpStateMachine : IDisposable
             }
             ApplyTracking(priority, faulted || _group.AnyFaulted());
             _group.ReconcileFaults(this);
+            _group.Settle();
         }
     }
 
@@ -284,6 +289,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 OnAdvertisementAsMaster(advert, source);
             }
+            _group?.Settle();
         }
     }
 
@@ -564,6 +570,7 @@ public sealed class VrrpStateMachine : IDisposable
                 if (generation == _timerGeneration && !_stopped)
                 {
                     onFire();
+                    _group?.Settle();
                 }
             }
         }, null, due, Timeout.InfiniteTimeSpan);

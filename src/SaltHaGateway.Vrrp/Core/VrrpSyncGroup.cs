@@ -94,9 +94,22 @@ public sealed class VrrpSyncGroup(string name)
         }
     }
 
-    /// <summary>Called by a member after each of its transitions: the group's state follows its members'.</summary>
-    internal void OnMemberStateChanged()
+    private bool _dirty;
+
+    /// <summary>Called by a member after each of its transitions; the group's state is worked out in <see cref="Settle"/>.</summary>
+    internal void OnMemberStateChanged() => _dirty = true;
+
+    /// <summary>
+    /// Called when a member's outermost operation ends, so the group's state (and its notifies) follows all the
+    /// members' transitions of that step, in keepalived's order: the instances' notifies first, then the group's.
+    /// </summary>
+    internal void Settle()
     {
+        if (!_dirty)
+        {
+            return;
+        }
+        _dirty = false;
         var states = _members.Select(m => m.CurrentState).ToArray();
         VrrpState next = _state;
         if (states.Contains(VrrpState.Fault)) next = VrrpState.Fault;

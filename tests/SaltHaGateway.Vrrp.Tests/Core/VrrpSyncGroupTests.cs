@@ -20,7 +20,12 @@ public sealed class VrrpSyncGroupTests
 
     public VrrpSyncGroupTests()
     {
-        _group.StateChanged = _groupStates.Add;
+        // The group's transitions go into VI_1's log too, so the order against the members' is visible.
+        _group.StateChanged = state =>
+        {
+            _groupStates.Add(state);
+            _a1.Log.Add("group " + state);
+        };
         _m1 = new VrrpStateMachine(Settings("VI_1", 1, 100), Local, _a1, _time, _group);
         _m2 = new VrrpStateMachine(Settings("VI_2", 2, 100), Local, _a2, _time, _group);
     }
@@ -81,7 +86,8 @@ public sealed class VrrpSyncGroupTests
         Assert.Equal(VrrpState.Fault, _m1.State);
         Assert.Equal(VrrpState.Fault, _m2.State);
         // Both resign with priority 0 (keepalived's leave_master towards FAULT) and drop their VIPs.
-        Assert.Equal(["advert 0", "remove", "Master->Fault"], _a1.Log);
+        // The group's Fault comes after every member's, as keepalived's notifies do.
+        Assert.Equal(["advert 0", "remove", "Master->Fault", "group Fault"], _a1.Log);
         Assert.Equal(["advert 0", "remove", "Master->Fault"], _a2.Log);
         Assert.Equal([VrrpState.Fault], _groupStates);
 
