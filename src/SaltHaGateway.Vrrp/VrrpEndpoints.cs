@@ -13,6 +13,6 @@ public static class VrrpEndpoints
         e.MapGet("/vrrp/status", (HttpContext context) =>
         {
             var service = context.RequestServices.GetService<VrrpService>();
-            return Results.Json(new { instances = service?.Status() ?? [] });
+            return Results.Json(new { instances = service?.Status() ?? [], syncGroups = service?.SyncGroupStatus() ?? [] });
         });
 }

@@ -56,9 +56,9 @@ public static class VrrpServiceCollectionExtensions
         string root = PathOf(vrrpSection);
         foreach (var child in vrrpSection.GetChildren())
         {
-            if (child.Key is not ("Instances" or "Scripts") && !StaticKeys.Contains(child.Key))
+            if (child.Key is not ("Instances" or "Scripts" or "SyncGroups" or "TrackFiles" or "TrackProcesses" or "Global") && !StaticKeys.Contains(child.Key))
             {
-                errors.Add($"{root}:{child.Key}: unknown key (expected Instances or Scripts)");
+                errors.Add($"{root}:{child.Key}: unknown key (expected Instances, Scripts, SyncGroups, TrackFiles, TrackProcesses or Global)");
             }
         }
         BindStatics(vrrpSection, options, root, errors);
@@ -75,6 +75,14 @@ public static class VrrpServiceCollectionExtensions
             {
                 options.Scripts[child.Key] = script;
             }
+        }
+        BindAll(vrrpSection, "SyncGroups", root, options.SyncGroups, errors);
+        BindAll(vrrpSection, "TrackFiles", root, options.TrackFiles, errors);
+        BindAll(vrrpSection, "TrackProcesses", root, options.TrackProcesses, errors);
+        var global = vrrpSection.GetSection("Global");
+        if (global.Exists() && BindOne<VrrpGlobalOptions>(global, root + ":Global", errors) is { } g)
+        {
+            options.Global = g;
         }
         return options;
     }
@@ -95,6 +103,17 @@ public static class VrrpServiceCollectionExtensions
             }
             var target = key switch { "StaticAddresses" => options.StaticAddresses, "StaticRoutes" => options.StaticRoutes, _ => options.StaticRules };
             target.AddRange(lines!);
+        }
+    }
+
+    private static void BindAll<T>(IConfiguration vrrpSection, string key, string root, Dictionary<string, T> into, List<string> errors) where T : class, new()
+    {
+        foreach (var child in vrrpSection.GetSection(key).GetChildren())
+        {
+            if (BindOne<T>(child, $"{root}:{key}:{child.Key}", errors) is { } value)
+            {
+                into[child.Key] = value;
+            }
         }
     }
 

@@ -13,12 +13,14 @@ public static class KeepalivedConfigTranslator
     {
         var options = new VrrpOptions();
         int defaultVersion = 2;
+        var globals = new List<KeepalivedConfigNode>();
         foreach (var g in root.Where(n => n.Keyword == "global_defs"))
         {
             foreach (var item in g.Children ?? [])
             {
                 if (item.Keyword == "vrrp_version" && int.TryParse(item.Arg(0), out int v)) defaultVersion = v;
-                else Report(notTranslated, item, "global_defs", "no equivalent");
+                else if (!KeepalivedGlobalTranslator.Apply(item, options.Global, globals, notTranslated))
+                    Report(notTranslated, item, "global_defs", KeepalivedGlobalTranslator.WhyNot(item.Keyword));
             }
         }
         foreach (var node in root)
@@ -40,13 +42,26 @@ public static class KeepalivedConfigTranslator
                     options.Scripts[node.Arg(0)] = Script(node, notTranslated);
                     break;
                 case "vrrp_instance":
-                    options.Instances[node.Arg(0)] = Instance(node, defaultVersion, notTranslated);
+                    options.Instances[node.Arg(0)] = Instance(node, defaultVersion, notTranslated, globals);
+                    break;
+                case "vrrp_sync_group":
+                    options.SyncGroups[node.Arg(0)] = KeepalivedTrackingTranslator.SyncGroup(node, notTranslated);
+                    break;
+                case "track_file" or "vrrp_track_file":
+                    options.TrackFiles[node.Arg(0)] = KeepalivedTrackingTranslator.TrackFile(node, notTranslated);
+                    break;
+                case "vrrp_track_process":
+                    options.TrackProcesses[node.Arg(0)] = KeepalivedTrackingTranslator.TrackProcess(node, notTranslated);
+                    break;
+                case "virtual_server" or "virtual_server_group":
+                    Report(notTranslated, node, null, "LVS load balancing is out of scope (the gateway's proxy replaces it)");
                     break;
                 default:
                     Report(notTranslated, node, null, node.Keyword == "include" ? "includes are not followed; import each file" : "not supported");
                     break;
             }
         }
+        KeepalivedTrackingTranslator.ApplySyncGroupRules(options, notTranslated);
         return options;
     }
 
@@ -74,9 +89,10 @@ public static class KeepalivedConfigTranslator
         return s;
     }
 
-    private static VrrpInstanceOptions Instance(KeepalivedConfigNode node, int defaultVersion, List<string> issues)
+    private static VrrpInstanceOptions Instance(KeepalivedConfigNode node, int defaultVersion, List<string> issues, IReadOnlyList<KeepalivedConfigNode>? globals = null)
     {
         var o = new VrrpInstanceOptions { Version = defaultVersion };
+        KeepalivedGlobalTranslator.ApplyInstanceDefaults(globals ?? [], o, issues);
         string where = "vrrp_instance " + node.Arg(0);
         bool stateMaster = false, priorityGiven = false;
         foreach (var item in node.Children ?? [])
@@ -139,16 +155,28 @@ public static class KeepalivedConfigTranslator
                 case "vmac_xmit_base": o.VmacTransmitOnBase = true; break;
                 case "track_script":
                     foreach (var t in item.Children ?? [])
-                    {
-                        o.Track.Add(new VrrpTrackOptions { Script = t.Keyword, Weight = TrackWeight(t, issues, where) });
-                    }
+                        o.Track.Add(KeepalivedTrackingTranslator.TrackRef(t, new VrrpTrackOptions { Script = t.Keyword }, issues, where));
                     break;
                 case "track_interface":
                     foreach (var t in item.Children ?? [])
                     {
-                        o.Track.Add(new VrrpTrackOptions { Interface = t.Keyword, Weight = TrackWeight(t, issues, where) ?? 0 });
+                        var track = KeepalivedTrackingTranslator.TrackRef(t, new VrrpTrackOptions { Interface = t.Keyword }, issues, where);
+                        track.Weight ??= 0;
+                        o.Track.Add(track);
                     }
                     break;
+                case "track_file":
+                    foreach (var t in item.Children ?? [])
+                        o.Track.Add(KeepalivedTrackingTranslator.TrackRef(t, new VrrpTrackOptions { File = t.Keyword }, issues, where));
+                    break;
+                case "track_process":
+                    foreach (var t in item.Children ?? [])
+                        o.Track.Add(KeepalivedTrackingTranslator.TrackRef(t, new VrrpTrackOptions { Process = t.Keyword }, issues, where));
+                    break;
+                case "lower_prio_no_advert": o.LowerPriorityNoAdvert = KeepalivedGlobalTranslator.Bool(item); break;
+                case "strict_mode": o.Strict = KeepalivedGlobalTranslator.Bool(item); break;
+                case "garp_master_refresh_repeat": o.Garp.MasterRefreshRepeat = (int)Number(item, issues, where, 1); break;
+                case "smtp_alert": Report(issues, item, where, "SMTP alerts are out of scope (use notify or the notify FIFO)"); break;
                 default: Report(issues, item, where, "not supported"); break;
             }
         }
@@ -225,18 +253,7 @@ public static class KeepalivedConfigTranslator
         o.Authentication = auth;
     }
 
-    private static int? TrackWeight(KeepalivedConfigNode t, List<string> issues, string where)
-    {
-        int i = t.Args.ToList().IndexOf("weight");
-        if (i < 0)
-        {
-            return null;
-        }
-        if (t.Args.Skip(i + 2).Any()) Report(issues, t, where, $"'{string.Join(' ', t.Args.Skip(i + 2))}' is not supported");
-        return int.TryParse(t.Arg(i + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) ? w : null;
-    }
-
-    private static double Number(KeepalivedConfigNode item, List<string> issues, string where, double fallback)
+    internal static double Number(KeepalivedConfigNode item, List<string> issues, string where, double fallback)
     {
         // "NaN", "Infinity" and "1e999" parse as doubles, but keepalived reads none of them as a number.
         if (double.TryParse(item.Arg(0), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v))
@@ -247,6 +264,6 @@ public static class KeepalivedConfigTranslator
         return fallback;
     }
 
-    private static void Report(List<string> issues, KeepalivedConfigNode item, string? where, string why) =>
+    internal static void Report(List<string> issues, KeepalivedConfigNode item, string? where, string why) =>
         issues.Add($"{(where is null ? "" : where + ": ")}{item.Keyword}{(item.Args.Count > 0 && where is null ? " " + item.Arg(0) : "")} (line {item.Line}): {why}");
 }

@@ -8,9 +8,12 @@ namespace SaltHaGateway.Vrrp.Adapters;
 /// </summary>
 internal static class NotifyScriptRunner
 {
-    public static async Task<int> RunAsync(string command, IReadOnlyList<string> extraArgs, TimeSpan timeout, CancellationToken ct)
+    public static async Task<int> RunAsync(string command, IReadOnlyList<string> extraArgs, TimeSpan timeout, CancellationToken ct,
+        ScriptIdentity? identity = null)
     {
-        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = Shell(identity);
+        psi.RedirectStandardOutput = true;
+        psi.RedirectStandardError = true;
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add(extraArgs.Count == 0 ? command : command + " \"$@\"");
         psi.ArgumentList.Add("sh");
@@ -34,5 +37,21 @@ internal static class NotifyScriptRunner
         }
         await Task.WhenAll(drainOut, drainErr);
         return process.ExitCode;
+    }
+
+    /// <summary>/bin/sh, or /bin/sh under setpriv as <paramref name="identity"/> (script_user).</summary>
+    internal static ProcessStartInfo Shell(ScriptIdentity? identity)
+    {
+        if (identity is null)
+        {
+            return new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+        }
+        var psi = new ProcessStartInfo("setpriv") { UseShellExecute = false };
+        foreach (var a in new[] { "--reuid", identity.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "--regid", identity.Gid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--init-groups", "/bin/sh" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        return psi;
     }
 }

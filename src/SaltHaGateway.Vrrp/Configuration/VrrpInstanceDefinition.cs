@@ -14,6 +14,9 @@ public sealed record VrrpInstanceDefinition(
     VmacDefinition? Vmac = null)
 {
     public VirtualIpObjects Objects => IpObjects ?? VirtualIpObjects.Empty;
+
+    /// <summary>The sync group this instance belongs to, if any.</summary>
+    public string? SyncGroup { get; init; }
 }
 
 public enum TrackKind
@@ -21,14 +24,21 @@ public enum TrackKind
     Condition,
     Interface,
     Script,
+    File,
+    Process,
 }
 
 public sealed record TrackDefinition(TrackKind Kind, string Target, int Weight)
 {
+    /// <summary>keepalived's "reverse": the weight's sign is flipped, and for weight 0 up means fault.</summary>
+    public bool Reverse { get; init; }
+
     public string ConditionName => Kind switch
     {
         TrackKind.Interface => "interface:" + Target,
         TrackKind.Script => "script:" + Target,
+        TrackKind.File => "track_file:" + Target,
+        TrackKind.Process => "track_process:" + Target,
         _ => Target,
     };
 }

@@ -27,4 +27,18 @@ public static class EffectivePriority
         byte priority = basePriority == 255 ? (byte)255 : (byte)Math.Clamp(total, 1, 254);
         return (priority, faulted);
     }
+
+    /// <summary>Base plus the deltas of <see cref="TrackContribution"/>, clamped 1..254; any fault faults.</summary>
+    public static (byte Priority, bool Faulted) Combine(byte basePriority, IEnumerable<(int Delta, bool Fault)> contributions)
+    {
+        int total = basePriority;
+        bool faulted = false;
+        foreach (var (delta, fault) in contributions)
+        {
+            total += delta;
+            faulted |= fault;
+        }
+        byte priority = basePriority == 255 ? (byte)255 : (byte)Math.Clamp(total, 1, 254);
+        return (priority, faulted);
+    }
 }

@@ -34,6 +34,8 @@ public sealed record VrrpInstanceSettings
     public ReadOnlyMemory<byte> AuthData { get; init; } = new byte[8];
     public IReadOnlyList<IPAddress> UnicastPeers { get; init; } = [];
     public GarpSettings Garp { get; init; } = new();
+    /// <summary>keepalived's lower_prio_no_advert: a master hearing a lower-priority master does not answer with an advert.</summary>
+    public bool LowerPriorityNoAdvert { get; init; }
     public bool IsUnicast => UnicastPeers.Count > 0;
     public TimeSpan AdvertisementInterval => TimeSpan.FromMilliseconds(IntervalCentiseconds * 10.0);
 }
@@ -45,6 +47,10 @@ public sealed record GarpSettings
     public TimeSpan MasterDelay { get; init; } = TimeSpan.FromSeconds(5);
     public TimeSpan MasterRefresh { get; init; } = TimeSpan.Zero;
     public int LowerPriorityRepeat { get; init; } = 5;
+    /// <summary>Gratuitous ARPs per periodic refresh (garp_master_refresh_repeat).</summary>
+    public int MasterRefreshRepeat { get; init; } = 1;
+    /// <summary>Pause between the gratuitous ARPs of one burst (vrrp_garp_interval); zero sends them back to back.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.Zero;
 }
 
 /// <summary>A virtual IPv4 address with its prefix length (default /32).</summary>

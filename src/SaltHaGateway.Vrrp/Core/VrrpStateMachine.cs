@@ -20,7 +20,12 @@ namespace SaltHaGateway.Vrrp.Core;
 /// </remarks>
 public sealed class VrrpStateMachine : IDisposable
 {
-    private readonly object _gate = new();
+    private readonly object _gate;
+    private readonly VrrpSyncGroup? _group;
+    // Tracking's own verdict; with a sync group the machine is also in Fault while another member has one.
+    private bool _ownFaulted;
+    // keepalived's wantstate MASTER: the down timer expired (a sync group may still hold the instance in Backup).
+    private bool _wantMaster;
     private readonly VrrpInstanceSettings _settings;
     private readonly uint _localAddress;
     private readonly IVrrpActions _actions;
@@ -49,8 +54,12 @@ public sealed class VrrpStateMachine : IDisposable
     private bool _leaving;
     private TaskCompletionSource? _handedOver;
 
-    public VrrpStateMachine(VrrpInstanceSettings settings, IPAddress localAddress, IVrrpActions actions, TimeProvider time)
+    public VrrpStateMachine(VrrpInstanceSettings settings, IPAddress localAddress, IVrrpActions actions, TimeProvider time,
+        VrrpSyncGroup? group = null)
     {
+        _group = group;
+        _gate = group?.Gate ?? new object();
+        group?.Add(this);
         _settings = settings;
         _localAddress = ToUInt(localAddress);
         _actions = actions;
@@ -60,6 +69,14 @@ public sealed class VrrpStateMachine : IDisposable
     }
 
     public VrrpState State { get { lock (_gate) { return _state; } } }
+
+    public string Name => _settings.Name;
+
+    // For the sync group, which calls these under the shared lock.
+    internal bool IsActive => _started && !_stopped;
+    internal bool OwnFaulted => _ownFaulted;
+    internal bool WantsMaster => _wantMaster && !_faulted;
+    internal VrrpState CurrentState => _state;
 
     public VrrpSnapshot Snapshot()
     {
@@ -80,22 +97,25 @@ public sealed class VrrpStateMachine : IDisposable
             }
             _started = true;
             _priority = priority;
-            _faulted = faulted;
+            _ownFaulted = faulted;
+            _faulted = faulted || (_group?.AnyFaulted() ?? false);
             var now = _time.GetUtcNow();
             _listenUntil = now + _settings.StartupListen;
             _preemptAllowedAt = now + _settings.PreemptDelay;
-            if (faulted)
+            if (_faulted)
             {
                 SetState(VrrpState.Fault);
             }
             else if (_priority == 255 && _settings.StartupListen <= TimeSpan.Zero)
             {
-                EnterMaster();
+                TryEnterMaster();
             }
             else
             {
                 EnterBackup(Max(MasterDownInterval(), _settings.StartupListen));
             }
+            _group?.ReconcileFaults(this);
+            _group?.Settle();
         }
     }
 
@@ -122,6 +142,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 SetState(VrrpState.Initialize);
             }
+            _group?.Settle();
         }
     }
 
@@ -145,6 +166,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 _handedOver.TrySetResult();
             }
+            _group?.Settle();
             return _handedOver.Task;
         }
     }
@@ -163,6 +185,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 ResignMastership();
             }
+            _group?.Settle();
         }
     }
 
@@ -181,54 +204,71 @@ public sealed class VrrpStateMachine : IDisposable
     {
         lock (_gate)
         {
-            if (!_started || _stopped)
+            _ownFaulted = faulted;
+            if (_group is null || !IsActive)
             {
-                _priority = priority;
-                _faulted = faulted;
+                ApplyTracking(priority, faulted);
                 return;
             }
-            byte oldPriority = _priority;
+            ApplyTracking(priority, faulted || _group.AnyFaulted());
+            _group.ReconcileFaults(this);
+            _group.Settle();
+        }
+    }
+
+    /// <summary>A sync group's verdict: in Fault while any member has its own fault.</summary>
+    internal void ApplyGroupFault(bool groupFaulted) => ApplyTracking(_priority, _ownFaulted || groupFaulted);
+
+    private void ApplyTracking(byte priority, bool faulted)
+    {
+        if (!_started || _stopped)
+        {
             _priority = priority;
-            if (faulted && !_faulted)
-            {
-                _faulted = true;
-                CancelTimers();
-                if (_state == VrrpState.Master)
-                {
-                    _actions.SendAdvertisement(0);
-                }
-                ReleaseNow();
-                SetState(VrrpState.Fault);
-                return;
-            }
-            if (!faulted && _faulted)
-            {
-                _faulted = false;
-                if (_priority == 255 && !_leaving)
-                {
-                    EnterMaster();
-                }
-                else
-                {
-                    EnterBackup(MasterDownInterval());
-                }
-                return;
-            }
-            if (oldPriority == priority || _faulted)
-            {
-                return;
-            }
+            _faulted = faulted;
+            return;
+        }
+        byte oldPriority = _priority;
+        _priority = priority;
+        if (faulted && !_faulted)
+        {
+            _faulted = true;
+            CancelTimers();
             if (_state == VrrpState.Master)
             {
-                // Tell the backup now rather than at the next tick, so a lowered priority hands over sooner.
-                _actions.SendAdvertisement(_priority);
+                _actions.SendAdvertisement(0);
             }
-            else if (_state == VrrpState.Backup)
+            ReleaseNow();
+            SetState(VrrpState.Fault);
+            return;
+        }
+        if (!faulted && _faulted)
+        {
+            _faulted = false;
+            _wantMaster = false;
+            if (_priority == 255 && !_leaving)
             {
-                var shift = SkewTime(_priority) - SkewTime(oldPriority);
-                var remaining = _timerDue - _time.GetUtcNow() + shift;
-                ScheduleTimer(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, OnDownTimer);
+                TryEnterMaster();
             }
+            else
+            {
+                EnterBackup(MasterDownInterval());
+            }
+            return;
+        }
+        if (oldPriority == priority || _faulted)
+        {
+            return;
+        }
+        if (_state == VrrpState.Master)
+        {
+            // Tell the backup now rather than at the next tick, so a lowered priority hands over sooner.
+            _actions.SendAdvertisement(_priority);
+        }
+        else if (_state == VrrpState.Backup)
+        {
+            var shift = SkewTime(_priority) - SkewTime(oldPriority);
+            var remaining = _timerDue - _time.GetUtcNow() + shift;
+            ScheduleTimer(remaining < TimeSpan.Zero ? TimeSpan.Zero : remaining, OnDownTimer);
         }
     }
 
@@ -249,6 +289,7 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 OnAdvertisementAsMaster(advert, source);
             }
+            _group?.Settle();
         }
     }
 
@@ -271,6 +312,8 @@ public sealed class VrrpStateMachine : IDisposable
         bool holdOff = now < _listenUntil || now < _preemptAllowedAt;
         if (!_settings.Preempt || holdOff || advert.Priority >= _priority)
         {
+            // A live master: whatever a sync group was holding this instance back for, it no longer wants MASTER.
+            _wantMaster = false;
             _masterAddress = source;
             _masterPriority = advert.Priority;
             if (_settings.Version == VrrpVersion.V3)
@@ -306,13 +349,26 @@ public sealed class VrrpStateMachine : IDisposable
             {
                 _masterInterval = advert.IntervalCentiseconds;
             }
+            _wantMaster = false;
             EnterBackup(MasterDownInterval());
+            _group?.OnMemberYielded(this);
             return;
         }
         // Another master with lower priority: a healed split brain. Re-assert now so switches and ARP caches
-        // that followed the other node come back, instead of waiting for the next tick.
-        _actions.SendAdvertisement(_priority);
-        ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+        // that followed the other node come back, instead of waiting for the next tick (unless
+        // lower_prio_no_advert asks for the RFC's silence; the gratuitous ARPs still go out).
+        if (!_settings.LowerPriorityNoAdvert)
+        {
+            _actions.SendAdvertisement(_priority);
+            ScheduleTimer(_settings.AdvertisementInterval, OnAdvertTimer);
+        }
+        SendLowerPriorityGarp();
+        // keepalived: the other members of a sync group re-announce their addresses too.
+        _group?.OnMemberHeardLowerPriority(this);
+    }
+
+    internal void SendLowerPriorityGarp()
+    {
         if (_settings.Garp.LowerPriorityRepeat > 0)
         {
             _actions.SendGratuitousArp(_settings.Garp.LowerPriorityRepeat);
@@ -337,7 +393,50 @@ public sealed class VrrpStateMachine : IDisposable
             ScheduleTimer(_listenUntil - now, OnDownTimer);
             return;
         }
+        TryEnterMaster();
+    }
+
+    /// <summary>
+    /// Master if no sync group holds the instance back (keepalived's vrrp_state_goto_master); otherwise it stays
+    /// Backup wanting MASTER and looks again after a master-down interval, unless the last member to get there
+    /// takes it along first.
+    /// </summary>
+    private void TryEnterMaster()
+    {
+        _wantMaster = true;
+        if (_group is not null && !_group.CanGoMaster(this))
+        {
+            EnterBackup(_priority == 255 ? _settings.AdvertisementInterval : MasterDownInterval());
+            return;
+        }
         EnterMaster();
+        _group?.OnMemberBecameMaster(this);
+    }
+
+    /// <summary>vrrp_sync_master: another member became master and this one follows.</summary>
+    internal void SyncToMaster()
+    {
+        if (_state == VrrpState.Master || _faulted || _leaving)
+        {
+            return;
+        }
+        _wantMaster = true;
+        EnterMaster();
+    }
+
+    /// <summary>vrrp_sync_backup: another member yielded to a higher priority; a master follows (no priority-0 advert;
+    /// the VIPs go after the release delay, as when this instance itself yields).</summary>
+    internal void SyncToBackup()
+    {
+        if (_state != VrrpState.Master)
+        {
+            return;
+        }
+        _wantMaster = false;
+        CancelGarp();
+        ScheduleRelease();
+        _masterAddress = null;
+        EnterBackup(MasterDownInterval());
     }
 
     private void OnAdvertTimer()
@@ -394,7 +493,7 @@ public sealed class VrrpStateMachine : IDisposable
         {
             return;
         }
-        int count = first && garp.MasterDelay > TimeSpan.Zero ? garp.MasterRepeat : 1;
+        int count = first && garp.MasterDelay > TimeSpan.Zero ? garp.MasterRepeat : garp.MasterRefreshRepeat;
         int generation = ++_garpGeneration;
         _garpTimer?.Dispose();
         _garpTimer = _time.CreateTimer(_ =>
@@ -471,6 +570,7 @@ public sealed class VrrpStateMachine : IDisposable
                 if (generation == _timerGeneration && !_stopped)
                 {
                     onFire();
+                    _group?.Settle();
                 }
             }
         }, null, due, Timeout.InfiniteTimeSpan);
@@ -498,6 +598,7 @@ public sealed class VrrpStateMachine : IDisposable
         _state = to;
         _lastTransition = _time.GetUtcNow();
         _actions.OnStateChanged(from, to, _priority);
+        _group?.OnMemberStateChanged();
     }
 
     private TimeSpan SkewTime(byte priority) => VrrpTimers.SkewTime(_settings.Version, priority, _masterInterval);

@@ -63,24 +63,46 @@ internal sealed partial class VrrpInstanceRunner
 
     void IVrrpActions.SendGratuitousArp(int count)
     {
+        // Every IPv4 address the instance moves (excluded ones too), each on the interface it goes on.
         var objects = _def.Objects;
-        for (int i = 0; i < count; i++)
+        var burst = Enumerable.Range(0, count)
+            .SelectMany(_ => objects.Addresses.Concat(objects.Excluded))
+            .Where(a => a.Address.Address.AddressFamily == AddressFamily.InterNetwork)
+            .Select(a => (a.Address.Address, Device: a.Device ?? _vipNic!.Name))
+            .ToArray();
+        if (_settings.Garp.Interval <= TimeSpan.Zero || burst.Length <= 1)
         {
-            foreach (var a in objects.Addresses.Concat(objects.Excluded))
+            foreach (var (address, device) in burst)
             {
-                if (a.Address.Address.AddressFamily != AddressFamily.InterNetwork || !_garpSenders.TryGetValue(a.Device ?? _vipNic!.Name, out var sender))
-                {
-                    continue;
-                }
-                try
-                {
-                    sender.Send(a.Address.Address);
-                }
-                catch (Exception e) when (e is SocketException or ObjectDisposedException)
-                {
-                    Log.SendFailed(_logger, Name, "ARP broadcast on " + (a.Device ?? _vipNic!.Name), e.Message);
-                }
+                SendOneGarp(address, device);
             }
+            return;
+        }
+        // vrrp_garp_interval: the first goes out now (it is on the failover path), the rest spaced out.
+        SendOneGarp(burst[0].Address, burst[0].Device);
+        _ = Task.Run(async () =>
+        {
+            foreach (var (address, device) in burst.Skip(1))
+            {
+                await Task.Delay(_settings.Garp.Interval, _time, _stop.Token).ConfigureAwait(false);
+                SendOneGarp(address, device);
+            }
+        }, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private void SendOneGarp(IPAddress address, string device)
+    {
+        if (!_garpSenders.TryGetValue(device, out var sender))
+        {
+            return;
+        }
+        try
+        {
+            sender.Send(address);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Log.SendFailed(_logger, Name, "ARP broadcast on " + device, e.Message);
         }
     }
 
@@ -99,6 +121,7 @@ internal sealed partial class VrrpInstanceRunner
             _ => null,
         };
         string keepalivedState = to == VrrpState.Initialize ? "STOP" : to.ToString().ToUpperInvariant();
+        _extras.Fifo?.Write(NotifyFifoWriter.InstanceLine(Name, keepalivedState, priority));
         var timeout = TimeSpan.FromSeconds(notify.TimeoutSeconds);
         if (specific is not null)
         {
@@ -112,7 +135,7 @@ internal sealed partial class VrrpInstanceRunner
 
     private async Task RunNotifyAsync(string command, string[] args, TimeSpan timeout, CancellationToken ct)
     {
-        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct);
+        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct, _extras.Scripts);
         if (exit != 0)
         {
             Log.NotifyFailed(_logger, Name, command, exit);

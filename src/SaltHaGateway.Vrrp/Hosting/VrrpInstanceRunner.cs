@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using SaltHaGateway.Vrrp.Adapters;
 using SaltHaGateway.Vrrp.Configuration;
 using SaltHaGateway.Vrrp.Core;
+using SaltHaGateway.Vrrp.Tracking;
 using SaltHaGateway.Vrrp.Wire;
 
 namespace SaltHaGateway.Vrrp.Hosting;
@@ -41,10 +42,12 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     private readonly ConcurrentDictionary<IPAddress, bool> _legacyPeers = new();
     private readonly List<Task> _loops = [];
     private volatile bool _maintenance;
+    private readonly VrrpRunnerExtras _extras;
 
     public VrrpInstanceRunner(VrrpInstanceDefinition def, IReadOnlyList<(TrackDefinition, ITrackedCondition)> tracked,
-        TimeProvider time, ILogger logger, VrrpMetrics metrics, bool maintenance = false)
+        TimeProvider time, ILogger logger, VrrpMetrics metrics, bool maintenance = false, VrrpRunnerExtras? extras = null)
     {
+        _extras = extras ?? new VrrpRunnerExtras(null, null, null);
         _maintenance = maintenance;
         _def = def;
         _settings = def.Settings;
@@ -74,7 +77,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         RemoveAddresses();
-        _machine = new VrrpStateMachine(_settings, _localAddress, this, _time);
+        _machine = new VrrpStateMachine(_settings, _localAddress, this, _time, _extras.Group);
         _metrics.State.WithLabels(Name).Set(0);
         foreach (var state in Enum.GetValues<VrrpState>())
         {
@@ -208,8 +211,15 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             Interlocked.Read(ref _sent),
             Interlocked.Read(ref _received),
             _rejections.ToDictionary(kv => kv.Key.ToLabel(), kv => kv.Value),
-            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)).ToArray(),
-            VrrpObjectsStatus.From(_def.Objects, _holdingObjects, _def.Vmac?.Interface));
+            _tracked.Select(t => new VrrpTrackStatus(t.Condition.Name, t.Track.Weight, t.Condition.IsUp)
+            {
+                Reverse = t.Track.Reverse,
+                Value = t.Condition is ITrackedValue v ? v.Value : null,
+            }).ToArray(),
+            VrrpObjectsStatus.From(_def.Objects, _holdingObjects, _def.Vmac?.Interface))
+        {
+            SyncGroup = _def.SyncGroup,
+        };
     }
 
     private readonly Dictionary<string, int> _deviceIndexes = new(StringComparer.Ordinal);
@@ -302,9 +312,14 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
 
     private (byte Priority, bool Faulted) ComputePriority()
     {
-        var (priority, faulted) = EffectivePriority.Compute(_settings.Priority, _tracked.Select(t => (t.Track.Weight, t.Condition.IsUp)));
+        var (priority, faulted) = EffectivePriority.Combine(_settings.Priority, _tracked.Select(t => Contribution(t.Track, t.Condition)));
         return (_maintenance ? (byte)1 : priority, faulted);
     }
+
+    private static (int Delta, bool Fault) Contribution(TrackDefinition track, ITrackedCondition condition) =>
+        track.Kind == TrackKind.File && condition is ITrackedValue file
+            ? TrackContribution.OfValue(track.Weight, track.Reverse, file.Value)
+            : TrackContribution.OfState(track.Weight, track.Reverse, condition.IsUp);
 
     private void OnTrackingChanged()
     {
@@ -312,7 +327,8 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         {
             var (priority, faulted) = ComputePriority();
             _metrics.Priority.WithLabels(Name).Set(priority);
-            Log.Tracking(_logger, Name, priority, faulted, string.Join(", ", _tracked.Select(t => $"{t.Condition.Name}={(t.Condition.IsUp ? "up" : "down")}")));
+            Log.Tracking(_logger, Name, priority, faulted, string.Join(", ", _tracked.Select(t =>
+                $"{t.Condition.Name}={(t.Condition is ITrackedValue v ? v.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : t.Condition.IsUp ? "up" : "down")}")));
             _machine?.UpdateTracking(priority, faulted);
         }
     }
@@ -420,3 +436,6 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         _stop.Dispose();
     }
 }
+
+/// <summary>What an instance shares with others: its sync group, the script user and the notify FIFO.</summary>
+internal sealed record VrrpRunnerExtras(VrrpSyncGroup? Group, ScriptIdentity? Scripts, NotifyFifoWriter? Fifo);

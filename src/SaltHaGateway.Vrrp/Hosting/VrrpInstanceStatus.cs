@@ -20,9 +20,21 @@ public sealed record VrrpInstanceStatus(
     long AdvertsReceived,
     Dictionary<string, long> Rejected,
     VrrpTrackStatus[] Track,
-    VrrpObjectsStatus? Objects = null);
+    VrrpObjectsStatus? Objects = null)
+{
+    /// <summary>The vrrp_sync_group this instance moves with, if any.</summary>
+    public string? SyncGroup { get; init; }
+}
 
-public sealed record VrrpTrackStatus(string Condition, int Weight, bool Up);
+public sealed record VrrpTrackStatus(string Condition, int Weight, bool Up)
+{
+    public bool Reverse { get; init; }
+    /// <summary>A track_file's number, or how many processes a track_process counted.</summary>
+    public long? Value { get; init; }
+}
+
+/// <summary>One vrrp_sync_group in the /vrrp/status JSON.</summary>
+public sealed record VrrpSyncGroupStatus(string Group, string State, string[] Instances);
 
 /// <summary>
 /// The addresses (with their dev/label/scope options), excluded addresses, routes and rules an instance moves, and

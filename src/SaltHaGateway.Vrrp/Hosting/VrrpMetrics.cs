@@ -18,7 +18,14 @@ public sealed class VrrpMetrics
         SendErrors = f.CreateCounter("saltha_vrrp_send_errors_total", "VRRP advertisements the kernel refused to send.", "instance");
         NetlinkErrors = f.CreateCounter("saltha_vrrp_netlink_errors_total", "Address, route or rule changes the kernel refused, by kind (address, route, rule).", "instance", "kind");
         VirtualObjects = f.CreateGauge("saltha_vrrp_virtual_objects", "Addresses, excluded addresses, routes and rules this node holds for an instance (0 unless master).", "instance", "kind");
+        SyncGroupState = f.CreateGauge("saltha_vrrp_sync_group_state", "VRRP sync group state: 0 init, 1 backup, 2 master, 3 fault.", "group");
+        TrackValue = f.CreateGauge("saltha_vrrp_track_value", "A track_file's number, or the processes a track_process counts.", "track");
+        NotifyFifoDropped = f.CreateCounter("saltha_vrrp_notify_fifo_dropped_total", "notify_fifo lines dropped because the FIFO was full.");
     }
+
+    public Gauge SyncGroupState { get; }
+    public Gauge TrackValue { get; }
+    public Counter NotifyFifoDropped { get; }
 
     public Gauge State { get; }
     public Counter Transitions { get; }

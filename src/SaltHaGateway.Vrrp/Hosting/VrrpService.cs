@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using SaltHaGateway.Vrrp.Adapters;
 using SaltHaGateway.Vrrp.Configuration;
+using SaltHaGateway.Vrrp.Core;
 using SaltHaGateway.Vrrp.Tracking;
 
 namespace SaltHaGateway.Vrrp.Hosting;
@@ -21,6 +22,12 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     private DedicatedThreadTimeProvider? _timerThread;
     private volatile bool _maintenance;
     private StaticIpObjects? _static;
+    private readonly List<VrrpSyncGroup> _groups = [];
+    private NotifyFifoWriter? _fifo;
+    private readonly System.Threading.Channels.Channel<Func<CancellationToken, Task>> _groupNotify =
+        System.Threading.Channels.Channel.CreateUnbounded<Func<CancellationToken, Task>>(new() { SingleReader = true });
+    private readonly CancellationTokenSource _groupNotifyStop = new();
+    private Task? _groupNotifyLoop;
 
     public VrrpService(IReadOnlyList<VrrpInstanceDefinition> definitions, VrrpOptions options, IEnumerable<ITrackedCondition> conditions,
         TimeProvider time, ILoggerFactory loggers, VrrpMetrics metrics)
@@ -39,6 +46,11 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     }
 
     public IReadOnlyList<VrrpInstanceStatus> Status() => _runners.Select(r => r.Status()).ToArray();
+
+    public IReadOnlyList<VrrpSyncGroupStatus> SyncGroupStatus() =>
+        _groups.Select(g => new VrrpSyncGroupStatus(g.Name, StateName(g.State), g.Members.ToArray())).ToArray();
+
+    private static string StateName(VrrpState state) => state == VrrpState.Initialize ? "init" : state.ToString().ToLowerInvariant();
 
     /// <summary>How long a graceful stop waits for the peer to take the VIPs before it lets go regardless.</summary>
     public TimeSpan HandoverTimeout { get; init; } = TimeSpan.FromSeconds(10);
@@ -61,6 +73,33 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
             throw new VrrpStartupException("VRRP cannot start: the process lacks " + string.Join(" and ", missing)
                 + ". Run as root or set AmbientCapabilities=CAP_NET_RAW CAP_NET_ADMIN in the systemd unit.");
         }
+        var global = _options.Global;
+        ScriptIdentity? identity = null;
+        if (global.ScriptUser is { } user)
+        {
+            identity = ScriptIdentity.Resolve(user, global.ScriptGroup, out var why)
+                ?? throw new VrrpStartupException($"Vrrp:Global:ScriptUser: {why}");
+        }
+        if (global.EnableScriptSecurity && (identity?.Uid ?? (int)LibC.geteuid()) == 0)
+        {
+            var unsafeScripts = AllScripts().Select(s => (s.Where, Why: ScriptSecurity.Check(s.Command))).Where(s => s.Why is not null).ToArray();
+            if (unsafeScripts.Length > 0)
+            {
+                throw new VrrpStartupException("Vrrp:Global:EnableScriptSecurity: scripts would run as root from paths others can change: "
+                    + string.Join("; ", unsafeScripts.Select(s => $"{s.Where}: {s.Why}")));
+            }
+        }
+        foreach (var file in _options.TrackFiles.Values)
+        {
+            try
+            {
+                TrackFileCondition.Initialise(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new VrrpStartupException($"Vrrp:TrackFiles: cannot write {file.Path}: {e.Message}");
+            }
+        }
         var shared = new Dictionary<string, PolledCondition>(StringComparer.Ordinal);
         var plans = new List<(VrrpInstanceDefinition, List<(TrackDefinition, ITrackedCondition)>)>();
         foreach (var def in _definitions)
@@ -79,9 +118,13 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
                 }
                 else if (!shared.TryGetValue(t.ConditionName, out var polled))
                 {
-                    polled = t.Kind == TrackKind.Interface
-                        ? new InterfaceUpCondition(t.Target)
-                        : new ScriptCondition(t.Target, _options.Scripts[t.Target]);
+                    polled = t.Kind switch
+                    {
+                        TrackKind.Interface => new InterfaceUpCondition(t.Target),
+                        TrackKind.File => new TrackFileCondition(t.Target, _options.TrackFiles[t.Target]),
+                        TrackKind.Process => new ProcessCondition(t.Target, _options.TrackProcesses[t.Target]),
+                        _ => new ScriptCondition(t.Target, _options.Scripts[t.Target], identity),
+                    };
                     shared[t.ConditionName] = polled;
                     condition = polled;
                 }
@@ -102,16 +145,121 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
         foreach (var polled in shared.Values)
         {
             _builtIn.Add(polled);
+            if (polled is ITrackedValue valued)
+            {
+                var gauge = _metrics.TrackValue.WithLabels(polled.Name);
+                gauge.Set(valued.Value);
+                polled.Changed += () => gauge.Set(valued.Value);
+            }
             polled.Start(_time);
         }
+        if (global.NotifyFifo is { } fifoPath)
+        {
+            _fifo = NotifyFifoWriter.Open(fifoPath, global.NotifyFifoScript, identity);
+            _fifo.OnDropped = () => _metrics.NotifyFifoDropped.Inc();
+        }
+        var groups = new Dictionary<string, VrrpSyncGroup>(StringComparer.Ordinal);
+        foreach (var (name, options) in _options.SyncGroups)
+        {
+            var group = new VrrpSyncGroup(name);
+            var gauge = _metrics.SyncGroupState.WithLabels(name);
+            gauge.Set(0);
+            group.StateChanged = state => OnGroupStateChanged(name, options.Notify, gauge, state, identity);
+            groups[name] = group;
+            _groups.Add(group);
+        }
+        _groupNotifyLoop = Task.Run(() => DrainGroupNotifiesAsync(_groupNotifyStop.Token), CancellationToken.None);
         foreach (var (def, tracked) in plans)
         {
-            var runner = new VrrpInstanceRunner(def, tracked, machineTime, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics, _maintenance);
+            var extras = new VrrpRunnerExtras(def.SyncGroup is { } g ? groups[g] : null, identity, _fifo);
+            var runner = new VrrpInstanceRunner(def, tracked, machineTime, _loggers.CreateLogger("SaltHaGateway.Vrrp." + def.Settings.Name), _metrics, _maintenance, extras);
             _runners.Add(runner);
             runner.Start();
         }
         return Task.CompletedTask;
     }
+
+    private IEnumerable<(string Where, string Command)> AllScripts()
+    {
+        foreach (var (name, s) in _options.Scripts) yield return ($"Vrrp:Scripts:{name}:Command", s.Command);
+        foreach (var (name, i) in _options.Instances)
+        {
+            foreach (var (key, command) in NotifyCommands(i.Notify)) yield return ($"Vrrp:Instances:{name}:Notify:{key}", command);
+        }
+        foreach (var (name, g) in _options.SyncGroups)
+        {
+            foreach (var (key, command) in NotifyCommands(g.Notify)) yield return ($"Vrrp:SyncGroups:{name}:Notify:{key}", command);
+        }
+        if (_options.Global.NotifyFifoScript is { } fifoScript) yield return ("Vrrp:Global:NotifyFifoScript", fifoScript);
+    }
+
+    private static IEnumerable<(string, string)> NotifyCommands(VrrpNotifyOptions n) =>
+        new[] { ("Master", n.Master), ("Backup", n.Backup), ("Fault", n.Fault), ("Stop", n.Stop), ("Any", n.Any) }
+            .Where(x => x.Item2 is not null).Select(x => (x.Item1, x.Item2!));
+
+    /// <summary>keepalived's send_group_notifies: the state's own hook, the generic one with "GROUP name STATE 0", the FIFO.</summary>
+    private void OnGroupStateChanged(string name, VrrpNotifyOptions notify, Prometheus.Gauge.Child gauge, VrrpState state, ScriptIdentity? identity)
+    {
+        gauge.Set((int)state);
+        string keepalivedState = state == VrrpState.Initialize ? "STOP" : state.ToString().ToUpperInvariant();
+        LogGroupState(name, keepalivedState);
+        _fifo?.Write(NotifyFifoWriter.GroupLine(name, keepalivedState));
+        string? specific = state switch
+        {
+            VrrpState.Master => notify.Master,
+            VrrpState.Backup => notify.Backup,
+            VrrpState.Fault => notify.Fault,
+            _ => notify.Stop,
+        };
+        var timeout = TimeSpan.FromSeconds(notify.TimeoutSeconds);
+        if (specific is not null)
+        {
+            _groupNotify.Writer.TryWrite(ct => RunGroupNotifyAsync(name, specific, [], timeout, identity, ct));
+        }
+        if (notify.Any is { } any)
+        {
+            _groupNotify.Writer.TryWrite(ct => RunGroupNotifyAsync(name, any, ["GROUP", name, keepalivedState, "0"], timeout, identity, ct));
+        }
+    }
+
+    private async Task RunGroupNotifyAsync(string group, string command, string[] args, TimeSpan timeout, ScriptIdentity? identity, CancellationToken ct)
+    {
+        int exit = await NotifyScriptRunner.RunAsync(command, args, timeout, ct, identity).ConfigureAwait(false);
+        if (exit != 0)
+        {
+            LogGroupNotifyFailed(group, command, exit);
+        }
+    }
+
+    private async Task DrainGroupNotifiesAsync(CancellationToken ct)
+    {
+        try
+        {
+            await foreach (var work in _groupNotify.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                try
+                {
+                    await work(ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    LogGroupNotifyError(e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 5014, Level = LogLevel.Information, Message = "VRRP sync group {Group}: {State}")]
+    private partial void LogGroupState(string group, string state);
+
+    [LoggerMessage(EventId = 5015, Level = LogLevel.Warning, Message = "VRRP sync group {Group}: notify '{Command}' exited with {ExitCode}")]
+    private partial void LogGroupNotifyFailed(string group, string command, int exitCode);
+
+    [LoggerMessage(EventId = 5016, Level = LogLevel.Error, Message = "VRRP sync group notify failed")]
+    private partial void LogGroupNotifyError(Exception exception);
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -138,6 +286,15 @@ public sealed partial class VrrpService : IHostedLifecycleService, IAsyncDisposa
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(_runners.Select(r => r.StopAsync()));
+        // Let the group's stop hook run, but not forever.
+        _groupNotify.Writer.TryComplete();
+        if (_groupNotifyLoop is not null)
+        {
+            await Task.WhenAny(_groupNotifyLoop, Task.Delay(TimeSpan.FromSeconds(10), CancellationToken.None));
+        }
+        await _groupNotifyStop.CancelAsync();
+        _fifo?.Dispose();
+        _fifo = null;
         _static?.Remove();
         foreach (var polled in _builtIn)
         {

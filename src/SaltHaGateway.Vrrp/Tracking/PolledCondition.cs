@@ -19,10 +19,20 @@ internal abstract class PolledCondition : ITrackedCondition, IAsyncDisposable
 
     protected abstract TimeSpan Interval { get; }
 
+    /// <summary>For conditions that carry more than up/down (a track_file's value): tell the instances to look again.</summary>
+    protected void RaiseChanged() => Changed?.Invoke();
+
+    /// <summary>The clock the loop runs on (set by <see cref="Start"/>).</summary>
+    protected TimeProvider Time { get; private set; } = TimeProvider.System;
+
     /// <summary>Returns the new state; implementations must not throw for ordinary failures.</summary>
     protected abstract Task<bool> EvaluateAsync(bool current, CancellationToken ct);
 
-    public void Start(TimeProvider time) => _loop = RunAsync(time, _stop.Token);
+    public void Start(TimeProvider time)
+    {
+        Time = time;
+        _loop = RunAsync(time, _stop.Token);
+    }
 
     private async Task RunAsync(TimeProvider time, CancellationToken ct)
     {

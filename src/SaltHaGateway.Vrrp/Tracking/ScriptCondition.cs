@@ -8,10 +8,12 @@ internal sealed class ScriptCondition : PolledCondition
 {
     private readonly VrrpScriptOptions _options;
     private readonly RiseFallCounter _counter;
+    private readonly ScriptIdentity? _identity;
 
-    public ScriptCondition(string name, VrrpScriptOptions options)
+    public ScriptCondition(string name, VrrpScriptOptions options, ScriptIdentity? identity = null)
         : base("script:" + name, !options.InitFail)
     {
+        _identity = identity;
         _options = options;
         _counter = new RiseFallCounter(options.Rise, options.Fall, !options.InitFail);
     }
@@ -24,7 +26,7 @@ internal sealed class ScriptCondition : PolledCondition
         int exit;
         try
         {
-            exit = await NotifyScriptRunner.RunAsync(_options.Command, [], timeout, ct);
+            exit = await NotifyScriptRunner.RunAsync(_options.Command, [], timeout, ct, _identity);
         }
         catch (InvalidOperationException)
         {

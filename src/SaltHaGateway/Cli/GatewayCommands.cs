@@ -64,7 +64,7 @@ public static class GatewayCommands
         var file = new Argument<string>("file") { Description = "keepalived.conf to import" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the {\"Vrrp\": …} JSON here instead of standard output" };
         var command = new Command("import-keepalived",
-            "Translate keepalived vrrp_instance/vrrp_script blocks into the Vrrp section; reports what it cannot translate by keyword and line.")
+            "Translate keepalived vrrp_instance/vrrp_script/vrrp_sync_group/track_file/vrrp_track_process blocks and the VRRP globals into the Vrrp section; reports what it cannot translate by keyword and line.")
         {
             file, output,
         };

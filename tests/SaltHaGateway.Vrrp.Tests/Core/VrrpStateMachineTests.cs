@@ -448,4 +448,29 @@ public sealed class VrrpStateMachineTests
         Assert.False(_actions.VipsPresent);
         Assert.Equal(VrrpState.Fault, m.State);
     }
+
+    [Fact]
+    public void Lower_prio_no_advert_answers_a_lower_priority_master_with_garp_only()
+    {
+        var m = Machine(Settings() with { Priority = 255, LowerPriorityNoAdvert = true });
+        m.Start(255, faulted: false);
+        _actions.Clear();
+        m.OnAdvertisement(Advert(50), PeerLow);
+        Assert.Equal(["garp 3"], _actions.Log);
+    }
+
+    [Fact]
+    public void Garp_refresh_sends_the_configured_repeat()
+    {
+        var settings = Settings() with
+        {
+            Priority = 255,
+            Garp = new GarpSettings { MasterRepeat = 1, MasterDelay = TimeSpan.Zero, MasterRefresh = TimeSpan.FromSeconds(10), MasterRefreshRepeat = 3 },
+        };
+        var m = Machine(settings);
+        m.Start(255, faulted: false);
+        _actions.Clear();
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Contains("garp 3", _actions.Log);
+    }
 }

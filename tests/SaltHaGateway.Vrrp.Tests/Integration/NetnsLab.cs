@@ -55,9 +55,13 @@ internal sealed class NetnsLab : IAsyncDisposable
 
     public static string Dev2(string node) => "w" + node;
 
+    /// <summary>The second link's device in a node (a sync group spans two interfaces).</summary>
+    public static string SecondDev(string node) => Dev2(node);
+
     /// <summary>
-    /// A second link between a and b (not the observer) on its own bridge: 10.98.0.0/24, a = .1, b = .2, for
-    /// addresses and routes that an instance puts on another interface than its own.
+    /// A second link between a and b (not the observer) on its own bridge br1 in the hub namespace: device "w" + node,
+    /// 10.98.0.0/24, a = .1, b = .2, for a sync group that spans two interfaces and for addresses and routes that an
+    /// instance puts on another interface than its own.
     /// </summary>
     public void AddSecondLink()
     {
@@ -76,6 +80,10 @@ internal sealed class NetnsLab : IAsyncDisposable
 
     /// <summary>"ip -o ..." output inside a node's namespace.</summary>
     public string IpIn(string node, params string[] args) => Shell.Run("ip", ["-n", Ns(node), .. args]).Output;
+
+    /// <summary>Whether <paramref name="node"/> holds <paramref name="vip"/> on any of its interfaces.</summary>
+    public bool HasAddress(string node, string vip) =>
+        Shell.Run("ip", "-n", Ns(node), "-4", "-o", "addr", "show").Output.Contains($" {vip}/", StringComparison.Ordinal);
 
     public T Track<T>(T process) where T : IAsyncDisposable
     {

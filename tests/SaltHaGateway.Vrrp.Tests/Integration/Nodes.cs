@@ -14,6 +14,8 @@ internal static class Nodes
         return File.Exists(dll) ? dll : throw new FileNotFoundException("VrrpNode.dll is built with the test project", dll);
     });
 
+    public static string NodeDllPath => NodeDll.Value;
+
     public sealed record Spec(int Version, int Priority, double Interval, bool Unicast = false, string? Password = null,
         bool Preempt = true, int DownTimerAdverts = 3, object[]? Track = null, object? Scripts = null, object? Notify = null,
         IpLines? Ip = null, Dictionary<string, object>? GatewayExtra = null, string? KeepalivedExtra = null);
