@@ -4,14 +4,15 @@
 # process dies, or if clients see errors that the induced failovers do not explain.
 #
 #   bench/soak/run.sh [--minutes M] [--sample S] [--reload-every S] [--failover-every S] [--flap MIN-MAX]
-#                     [--connections C] [--delay-ms D] [--gateway PATH] [--keep]
+#                     [--connections C] [--delay-ms D] [--advert S] [--gateway PATH] [--no-gcdump] [--keep]
 #
 # Defaults: --minutes 30 --sample 10 --reload-every 10 --failover-every 180 --flap 20-40 --connections 4
-#           --delay-ms 10 (each wrk connection waits 10 ms before its next request: a few hundred requests/s).
+#           --delay-ms 10 (each wrk connection waits 10 ms before its next request: a few hundred requests/s)
+#           --advert 1 (VRRP advert interval, s: keepalived's default; 0.1 makes a starved machine flap the VIP).
 #
 # Topology (network namespaces made and deleted by the script; nothing on the host's interfaces):
 #   namespace h: bridge br0; a 10.96.0.1/24, b 10.96.0.2/24, client c 10.96.0.3/24; VIP 10.96.0.100/24 (VRID 52,
-#   VRRPv3, 100 ms adverts, priorities a 150 / b 100, preempt). In a and b: an act2 stand-in (nginx) on :6868 and
+#   VRRPv3, --advert, priorities a 150 / b 100, preempt). In a and b: an act2 stand-in (nginx) on :6868 and
 #   the gateway on :80 (admin on the namespace's 127.0.0.1:9145), balancing round robin over a's and b's act2 and a
 #   third stand-in on b's :6869 that flaps; config sync between a and b over mutual TLS.
 # What keeps happening:
@@ -24,7 +25,8 @@
 #   failover  every --failover-every s, in turn: `maintenance on` on a (VIP to b), `maintenance off` on a (a takes it
 #             back), a's link down for 10 s and up again (b takes the VIP, a takes it back)
 # Recorded every --sample s per gateway: VmRSS, open descriptors, threads, CPU seconds, GC heap (from /metrics),
-# config generation and reload failures, VRRP state -> samples.csv; the verdict and table come from summarize.py.
+# config generation and reload failures, VRRP state -> samples.csv. With dotnet-gcdump installed (unless --no-gcdump)
+# also the live heap after an induced full collection, every 5 min -> gcdump.csv. summarize.py gives the verdict.
 # Needs root, iproute2 (ip, bridge), nginx, wrk, curl, python3; a Release build (built if missing).
 # The whole script is one { } block: bash parses it before running it, so editing this file during a soak is safe.
 {
@@ -32,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/bench/soak
-minutes=30 sample=10 reload_every=10 failover_every=180 flap=20-40 conns=4 delay_ms=10 keep=0
+minutes=30 sample=10 reload_every=10 failover_every=180 flap=20-40 conns=4 delay_ms=10 keep=0 gcdump=auto advert=1
 gateway=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -45,7 +47,9 @@ while [[ $# -gt 0 ]]; do
     --delay-ms) delay_ms="$2"; shift 2 ;;
     --gateway) gateway="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --advert) advert="$2"; shift 2 ;;
+    --no-gcdump) gcdump=no; shift ;;
+    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,10 +59,16 @@ done
 [[ $flap =~ ^([0-9]+)-([0-9]+)$ ]] && (( BASH_REMATCH[1] > 0 && BASH_REMATCH[1] <= BASH_REMATCH[2] )) \
   || { echo "run.sh: --flap must be MIN-MAX seconds, e.g. 20-40, not '$flap'" >&2; exit 2; }
 flap_min=${BASH_REMATCH[1]} flap_max=${BASH_REMATCH[2]}
+[[ $advert =~ ^(0\.[1-9][0-9]?|[1-9][0-9]?(\.[0-9]+)?)$ ]] || { echo "run.sh: --advert must be seconds between 0.1 and 40, not '$advert'" >&2; exit 2; }
 [[ $(id -u) == 0 ]] || { echo "run.sh: needs root (network namespaces)" >&2; exit 2; }
 for tool in ip bridge nginx wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }
 done
+GCDUMP=
+if [[ $gcdump == auto ]]; then
+  GCDUMP=$(command -v dotnet-gcdump || true)
+  [[ -n $GCDUMP || ! -x $HOME/.dotnet/tools/dotnet-gcdump ]] || GCDUMP=$HOME/.dotnet/tools/dotnet-gcdump
+fi
 
 P=shgs$$
 VIP=10.96.0.100
@@ -204,7 +214,7 @@ write_gateway_conf() { # node generation -> writes the node's config; odd genera
   "Vrrp": {
     "Instances": {
       "VI_1": {
-        "Interface": "v$n", "VirtualRouterId": 52, "Priority": $(prio "$n"), "Version": 3, "AdvertIntervalSeconds": 0.1,
+        "Interface": "v$n", "VirtualRouterId": 52, "Priority": $(prio "$n"), "Version": 3, "AdvertIntervalSeconds": $advert,
         "VirtualAddresses": [ "$VIP/24" ],
         "Track": [ { "Condition": "listener", "Weight": 0 }, { "Condition": "upstream:act2", "Weight": -100 } ]
       }
@@ -355,7 +365,7 @@ metric() { # file name [label-text] -> sum of the samples of that metric (whose 
     base == name && index(key, label) { s += $NF; found = 1 }
     END { if (found) printf "%.0f", s }' "$1"
 }
-echo "time,node,pid,alive,rss_kb,fds,threads,cpu_s,gc_heap_bytes,gc_total_memory_bytes,timers,generation,reload_failures,vrrp_state" > "$WORK/samples.csv"
+echo "time,node,pid,alive,rss_kb,fds,threads,cpu_s,gc_heap_bytes,gc_total_memory_bytes,timers,generation,reload_failures,vrrp_state,vrrp_to_master" > "$WORK/samples.csv"
 hz=$(getconf CLK_TCK)
 sample_once() {
   local n p t alive rss fds thr cpu m
@@ -371,9 +381,36 @@ sample_once() {
     fi
     m=$WORK/metrics.$n
     ip netns exec "$P$n" curl -s -m 3 http://127.0.0.1:9145/metrics > "$m" 2>/dev/null || : > "$m"
-    echo "$t,$n,$p,$alive,$rss,$fds,$thr,$cpu,$(metric "$m" system_runtime_dotnet_gc_last_collection_heap_size),$(metric "$m" dotnet_total_memory_bytes),$(metric "$m" system_runtime_dotnet_timer_count),$(metric "$m" saltha_config_generation),$(metric "$m" saltha_config_reload_total 'result="failure"'),$(metric "$m" saltha_vrrp_state)" >> "$WORK/samples.csv"
+    echo "$t,$n,$p,$alive,$rss,$fds,$thr,$cpu,$(metric "$m" system_runtime_dotnet_gc_last_collection_heap_size),$(metric "$m" dotnet_total_memory_bytes),$(metric "$m" system_runtime_dotnet_timer_count),$(metric "$m" saltha_config_generation),$(metric "$m" saltha_config_reload_total 'result="failure"'),$(metric "$m" saltha_vrrp_state),$(metric "$m" saltha_vrrp_transitions_total 'state="master"')" >> "$WORK/samples.csv"
   done
 }
+
+# Live heap: dotnet-gcdump induces a full collection and counts what survives. Taken at the start and end of the
+# baseline window, every window length after, and at the end (30 min: minutes 2, 7, 12, 17, 22, 27 and 30).
+gcdump_one() { # k: one dump per node -> gcdump.csv (time,node,live_bytes)
+  local n f live
+  for n in a b; do
+    f=$WORK/gcdump/$n-$1.gcdump
+    if timeout 120 "$GCDUMP" collect -p "${PID[gw-$n]}" -o "$f" > "$f.out" 2>&1 && [[ -s $f ]]; then
+      live=$(timeout 120 "$GCDUMP" report "$f" 2>/dev/null | awk '/GC Heap bytes/ { gsub(",", "", $1); print $1; exit }')
+      [[ -z $live ]] || echo "$(date +%s),$n,$live" >> "$WORK/gcdump.csv"
+      rm -f "$f"
+    else
+      log "dotnet-gcdump on $n failed: $(tail -n 1 "$f.out")"
+    fi
+  done
+}
+gcdump_loop() {
+  local run_s=$((minutes * 60)) start=$(date +%s) warm win at k=0
+  warm=$(( run_s / 10 < 120 ? run_s / 10 : 120 )) win=$(( run_s / 5 < 300 ? run_s / 5 : 300 ))
+  mkdir -p "$WORK/gcdump"
+  for (( at = warm; at < run_s - win / 3; at += win )); do
+    nap $(( start + at - $(date +%s) ))
+    running || return 0
+    gcdump_one $((k++))
+  done
+}
+if [[ -n $GCDUMP ]]; then echo "time,node,live_bytes" > "$WORK/gcdump.csv"; gcdump_loop & bg+=($!); fi
 
 load_loop & bg+=($!)
 reload_loop & bg+=($!)
@@ -395,6 +432,7 @@ sample_once
 event end
 for p in "${bg[@]}"; do wait "$p" 2>/dev/null || true; done
 bg=()
+[[ -z $GCDUMP ]] || gcdump_one end
 
 # sync must converge once the churn stops: both trees identical within 60 s
 tree() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
@@ -410,6 +448,7 @@ echo
 echo "# soak $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown); $minutes min; gateway $built"
 echo "# loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg); sync trees identical after the churn stopped: $converged ($files_a files)"
 python3 "$HERE/summarize.py" --samples "$WORK/samples.csv" --wrk "$WORK/wrk.csv" --events "$WORK/events.log" \
-  --minutes "$minutes" --reload-every "$reload_every" --converged "$converged" || { rc=$?; keep=1; exit $rc; }
+  --minutes "$minutes" --reload-every "$reload_every" --converged "$converged" ${GCDUMP:+--gcdump "$WORK/gcdump.csv"} \
+  || { rc=$?; keep=1; exit $rc; }
 exit 0
 }

@@ -31,7 +31,7 @@ public sealed class SoakScriptTests : IDisposable
     {
         var (code, output) = await RunAsync("bash", Script, "--help");
         Assert.Equal(0, code);
-        foreach (var option in new[] { "--minutes", "--sample", "--reload-every", "--failover-every", "--flap", "--connections", "--delay-ms", "--keep" })
+        foreach (var option in new[] { "--minutes", "--sample", "--reload-every", "--failover-every", "--flap", "--connections", "--delay-ms", "--advert", "--no-gcdump", "--keep" })
             Assert.Contains(option, output, StringComparison.Ordinal);
     }
 
@@ -39,6 +39,7 @@ public sealed class SoakScriptTests : IDisposable
     [InlineData("--minutes", "0", "--minutes must be a positive integer")]
     [InlineData("--sample", "ten", "--sample must be a positive integer")]
     [InlineData("--flap", "40-20", "--flap must be MIN-MAX seconds")]
+    [InlineData("--advert", "0.01", "--advert must be seconds between 0.1 and 40")]
     [InlineData("--bogus", "1", "unknown argument --bogus")]
     public async Task Bad_arguments_are_refused_before_anything_starts(string option, string value, string reason)
     {
@@ -99,7 +100,17 @@ public sealed class SoakScriptTests : IDisposable
         Assert.Contains("100 client errors outside failover windows", output, StringComparison.Ordinal);
     }
 
-    private sealed record Sample(string Node, double Minute, bool Alive, long RssKb, int Fds, int Threads, long GcHeap, int Timers, int Generation);
+    [Fact]
+    public async Task Errors_while_a_backup_took_the_VIP_uncommanded_are_reported_as_such()
+    {
+        // b enters master once more between the samples at minutes 15.0 and 15.2, with no failover commanded
+        var (code, output) = await VerdictAsync(s => s.Node == "b" && s.Minute > 15.0 ? s with { ToMaster = 2 } : s, errorsAtMinute: 15.0);
+        Assert.True(code == 0, output);
+        Assert.Contains("Uncommanded VRRP takeovers: 1 (b ×1 at +15.2 min)", output, StringComparison.Ordinal);
+        Assert.Contains("overlapping an uncommanded VRRP takeover: 100", output, StringComparison.Ordinal);
+    }
+
+    private sealed record Sample(string Node, double Minute, bool Alive, long RssKb, int Fds, int Threads, long GcHeap, int Timers, int Generation, int ToMaster);
 
     private static Sample Steady(Sample s) => s;
 
@@ -108,7 +119,7 @@ public sealed class SoakScriptTests : IDisposable
     private async Task<(int Code, string Output)> VerdictAsync(Func<Sample, Sample> shape, double? errorsAtMinute = null)
     {
         const double T0 = 1_800_000_000;
-        var samples = new StringBuilder("time,node,pid,alive,rss_kb,fds,threads,cpu_s,gc_heap_bytes,gc_total_memory_bytes,timers,generation,reload_failures,vrrp_state\n");
+        var samples = new StringBuilder("time,node,pid,alive,rss_kb,fds,threads,cpu_s,gc_heap_bytes,gc_total_memory_bytes,timers,generation,reload_failures,vrrp_state,vrrp_to_master\n");
         var wrk = new StringBuilder();
         for (var i = 0; i <= 180; i++)
         {
@@ -117,9 +128,9 @@ public sealed class SoakScriptTests : IDisposable
             foreach (var (node, pid) in new[] { ("a", 100), ("b", 200) })
             {
                 var s = shape(new Sample(node, minute, true, 200_000 + wobble * 1_500, 310 + wobble, 30 + wobble % 3,
-                    10_000_000 + wobble * 300_000, 130 + wobble * 2, 1 + i));
+                    10_000_000 + wobble * 300_000, 130 + wobble * 2, 1 + i, node == "a" ? 1 : minute > 9.0 ? 1 : 0));
                 samples.Append(string.Create(CultureInfo.InvariantCulture,
-                    $"{T0 + i * 10},{node},{pid},{(s.Alive ? 1 : 0)},{s.RssKb},{s.Fds},{s.Threads},{i * 0.2:F2},{s.GcHeap},{s.GcHeap * 2},{s.Timers},{s.Generation},0,{(node == "a" ? 2 : 1)}\n"));
+                    $"{T0 + i * 10},{node},{pid},{(s.Alive ? 1 : 0)},{s.RssKb},{s.Fds},{s.Threads},{i * 0.2:F2},{s.GcHeap},{s.GcHeap * 2},{s.Timers},{s.Generation},0,{(node == "a" ? 2 : 1)},{s.ToMaster}\n"));
             }
             if (i < 180)
             {
