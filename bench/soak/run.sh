@@ -18,7 +18,8 @@
 # What keeps happening:
 #   load      wrk in c against the VIP, in back-to-back 10 s runs (errors are attributed to their 10 s window)
 #   reload    every --reload-every s both nodes' config files are rewritten with a real change (a second route and
-#             cluster, with its own active check, appear and disappear), so hot reload runs each time
+#             cluster, with its own active check, appear and disappear; act2's ConnectTimeout alternates 1s/2s, so the
+#             loaded cluster gets a new HTTP client and the old one is abandoned), so hot reload runs each time
 #   flapping  the stand-in on b's :6869 is stopped, and started again, every 20-40 s (random)
 #   sync      small files created, modified and deleted continuously in each node's synced root (a and b in disjoint
 #             directories); at the end both trees must become identical
@@ -31,6 +32,7 @@
 # The whole script is one { } block: bash parses it before running it, so editing this file during a soak is safe.
 {
 set -euo pipefail
+SELF="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/bench/soak
@@ -49,7 +51,7 @@ while [[ $# -gt 0 ]]; do
     --keep) keep=1; shift ;;
     --advert) advert="$2"; shift 2 ;;
     --no-gcdump) gcdump=no; shift ;;
-    -h|--help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$SELF" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -195,7 +197,7 @@ write_gateway_conf() { # node generation -> writes the node's config; odd genera
     "Clusters": {
       "act2": {
         "Metadata": { "Balance": "round_robin", "Check": "interval=1000 rise=2 fall=2 timeout=1000 type=http",
-                      "CheckHttpSend": "GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n", "ConnectTimeout": "1s", "NextUpstream": "error timeout" },
+                      "CheckHttpSend": "GET / HTTP/1.0\\\\r\\\\n\\\\r\\\\n", "ConnectTimeout": "$(( 1 + gen % 2 ))s", "NextUpstream": "error timeout" },
         "Destinations": {
           "10.96.0.1:6868": { "Address": "http://10.96.0.1:6868", "Metadata": { "MaxFails": "1", "FailTimeout": "10s" } },
           "10.96.0.2:6868": { "Address": "http://10.96.0.2:6868", "Metadata": { "MaxFails": "1", "FailTimeout": "10s" } },
