@@ -70,9 +70,9 @@ def main():
 
     print(f"\nSampling: {len(rows) // 2} samples per node over {(t_end - t0) / 60:.1f} min; baseline window "
           f"{warm / 60:.1f}-{(warm + win) / 60:.1f} min, late window the last {win / 60:.1f} min (medians)\n")
-    print("| node | metric | baseline | late | max | growth | bound | |")
-    print("|---|---|---:|---:|---:|---:|---:|---|")
     for node in ("a", "b"):
+        print("\n| node | metric | baseline | late | max | growth | bound | |")
+        print("|---|---|---:|---:|---:|---:|---:|---|")
         nrows = [r for r in rows if r["node"] == node]
         pids = {r["pid"] for r in nrows}
         dead = [r for r in nrows if r["alive"] != "1"]
