@@ -11,12 +11,15 @@ namespace SaltHaGateway.Proxy.Forwarding;
 /// Opens the proxy's connections to upstream servers and remembers them per server, so that when the health checker
 /// marks a server down its idle pooled connections can be closed at once instead of being reused and failing later.
 /// "Idle" means no bytes moved for at least <see cref="QuietPeriod"/>.
+/// The connections are remembered weakly: a reload that replaces a cluster's HTTP client abandons the old handler
+/// with its pooled connections (YARP does not dispose it, requests may still be using it), and a strong reference
+/// here would keep those sockets open for the life of the process, one batch per reload.
 /// </summary>
 public sealed class UpstreamConnections
 {
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<TrackedStream, byte>> _byServer = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, ServerConnections> _byServer = new(StringComparer.OrdinalIgnoreCase);
     private readonly TimeProvider _time;
 
     public UpstreamConnections(IUpstreamHealthSource health, TimeProvider time)
@@ -38,7 +41,7 @@ public sealed class UpstreamConnections
     }
 
     /// <summary>Open connections per server, for the status of tests and metrics.</summary>
-    public int Count(string server) => _byServer.TryGetValue(server, out var set) ? set.Count : 0;
+    public int Count(string server) => _byServer.TryGetValue(server, out var set) ? set.Live().Count() : 0;
 
     /// <summary>
     /// A <see cref="SocketsHttpHandler.ConnectCallback"/> that connects as the handler would and tracks the stream;
@@ -93,7 +96,7 @@ public sealed class UpstreamConnections
         var server = endpoint.Host.Contains(':') ? $"[{endpoint.Host}]:{endpoint.Port}" : $"{endpoint.Host}:{endpoint.Port}";
         var set = _byServer.GetOrAdd(server, _ => new());
         var stream = new TrackedStream(socket, set, _time);
-        set[stream] = 0;
+        stream.Id = set.Add(stream);
         return stream;
     }
 
@@ -103,7 +106,7 @@ public sealed class UpstreamConnections
         if (!_byServer.TryGetValue(server, out var set)) return 0;
         var closed = 0;
         var now = _time.GetTimestamp();
-        foreach (var stream in set.Keys)
+        foreach (var stream in set.Live())
         {
             if (_time.GetElapsedTime(stream.LastActivity, now) < QuietPeriod) continue;
             stream.Dispose();
@@ -112,17 +115,53 @@ public sealed class UpstreamConnections
         return closed;
     }
 
+    /// <summary>One server's connections, held weakly; entries of streams that were collected are pruned as the set
+    /// grows, so it stays proportional to the connections that are still open.</summary>
+    private sealed class ServerConnections
+    {
+        private readonly ConcurrentDictionary<long, WeakReference<TrackedStream>> _streams = new();
+        private long _nextId;
+        private int _pruneAt = 64;
+
+        public long Add(TrackedStream stream)
+        {
+            var id = Interlocked.Increment(ref _nextId);
+            _streams[id] = new WeakReference<TrackedStream>(stream);
+            if (_streams.Count >= Volatile.Read(ref _pruneAt))
+            {
+                foreach (var (key, weak) in _streams)
+                {
+                    if (!weak.TryGetTarget(out _)) _streams.TryRemove(key, out _);
+                }
+                Volatile.Write(ref _pruneAt, Math.Max(64, 2 * _streams.Count));
+            }
+            return id;
+        }
+
+        public void Remove(long id) => _streams.TryRemove(id, out _);
+
+        public IEnumerable<TrackedStream> Live()
+        {
+            foreach (var weak in _streams.Values)
+            {
+                if (weak.TryGetTarget(out var stream)) yield return stream;
+            }
+        }
+    }
+
     private sealed class TrackedStream : NetworkStream
     {
-        private readonly ConcurrentDictionary<TrackedStream, byte> _owner;
+        private readonly ServerConnections _owner;
         private readonly TimeProvider _time;
 
-        public TrackedStream(Socket socket, ConcurrentDictionary<TrackedStream, byte> owner, TimeProvider time) : base(socket, ownsSocket: true)
+        public TrackedStream(Socket socket, ServerConnections owner, TimeProvider time) : base(socket, ownsSocket: true)
         {
             _owner = owner;
             _time = time;
             LastActivity = time.GetTimestamp();
         }
+
+        public long Id { get; set; }
 
         public long LastActivity { get; private set; }
 
@@ -141,7 +180,7 @@ public sealed class UpstreamConnections
 
         protected override void Dispose(bool disposing)
         {
-            _owner.TryRemove(this, out _);
+            _owner.Remove(Id);
             base.Dispose(disposing);
         }
     }
