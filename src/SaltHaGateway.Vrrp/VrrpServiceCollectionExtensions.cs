@@ -63,14 +63,14 @@ public static class VrrpServiceCollectionExtensions
         }
         foreach (var child in vrrpSection.GetSection("Instances").GetChildren())
         {
-            if (BindOne<VrrpInstanceOptions>(child, root + ":Instances:" + child.Key, errors) is { } instance)
+            if (BindOne(child, root + ":Instances:" + child.Key, errors, static s => s.Get<VrrpInstanceOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new()) is { } instance)
             {
                 options.Instances[child.Key] = instance;
             }
         }
         foreach (var child in vrrpSection.GetSection("Scripts").GetChildren())
         {
-            if (BindOne<VrrpScriptOptions>(child, root + ":Scripts:" + child.Key, errors) is { } script)
+            if (BindOne(child, root + ":Scripts:" + child.Key, errors, static s => s.Get<VrrpScriptOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new()) is { } script)
             {
                 options.Scripts[child.Key] = script;
             }
@@ -78,11 +78,13 @@ public static class VrrpServiceCollectionExtensions
         return options;
     }
 
-    private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors) where T : class, new()
+    /// <summary>Binds one entry; <paramref name="bind"/> is a concrete Get call, which the configuration binding
+    /// generator compiles (no reflection in the ahead-of-time build).</summary>
+    private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors, Func<IConfigurationSection, T> bind) where T : class
     {
         try
         {
-            return section.Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+            return bind(section);
         }
         catch (InvalidOperationException e)
         {

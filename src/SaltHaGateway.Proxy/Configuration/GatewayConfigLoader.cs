@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Yarp.ReverseProxy.Configuration;
 
 namespace SaltHaGateway.Proxy.Configuration;
@@ -12,7 +13,7 @@ namespace SaltHaGateway.Proxy.Configuration;
 /// </summary>
 public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumerable<IUpstreamOptionsValidator> upstreamValidators)
 {
-    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions();
+    private static readonly GatewayConfigJsonContext SerializerContext = new(CreateSerializerOptions());
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     public async Task<(GatewayProxyConfig? Config, IReadOnlyList<ConfigError> Errors)> LoadAsync(string file, CancellationToken ct = default)
@@ -53,8 +54,8 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             if (!TryGetProperty(document.RootElement, "ReverseProxy", out var proxy) || proxy.ValueKind != JsonValueKind.Object)
                 return (null, [new ConfigError("ReverseProxy", "section is missing: routes and clusters go under \"ReverseProxy\"")]);
 
-            var routes = ReadEntries<RouteConfig>(proxy, "Routes", errors, (r, id) => ConfigDefaults.Apply(r with { RouteId = id }));
-            var clusters = ReadEntries<ClusterConfig>(proxy, "Clusters", errors, (c, id) => ConfigDefaults.Apply(c with { ClusterId = id }));
+            var routes = ReadEntries(proxy, "Routes", SerializerContext.RouteConfig, errors, (r, id) => ConfigDefaults.Apply(r with { RouteId = id }));
+            var clusters = ReadEntries(proxy, "Clusters", SerializerContext.ClusterConfig, errors, (c, id) => ConfigDefaults.Apply(c with { ClusterId = id }));
             foreach (var property in proxy.EnumerateObject())
             {
                 if (!property.Name.Equals("Routes", StringComparison.OrdinalIgnoreCase) && !property.Name.Equals("Clusters", StringComparison.OrdinalIgnoreCase))
@@ -136,7 +137,7 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
         return true;
     }
 
-    private static List<KeyValuePair<string, T>> ReadEntries<T>(JsonElement proxy, string name, List<ConfigError> errors, Func<T, string, T> withId)
+    private static List<KeyValuePair<string, T>> ReadEntries<T>(JsonElement proxy, string name, JsonTypeInfo<T> type, List<ConfigError> errors, Func<T, string, T> withId)
     {
         var result = new List<KeyValuePair<string, T>>();
         if (!TryGetProperty(proxy, name, out var section) || section.ValueKind == JsonValueKind.Null) return result;
@@ -153,7 +154,7 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             if (entry.Value.ValueKind != JsonValueKind.Object) { errors.Add(new(path, "must be an object")); continue; }
             try
             {
-                var value = entry.Value.Deserialize<T>(SerializerOptions);
+                var value = entry.Value.Deserialize(type);
                 if (value is null) { errors.Add(new(path, "must be an object")); continue; }
                 result.Add(new(path, withId(value, entry.Name)));
             }
@@ -213,9 +214,15 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             AllowTrailingCommas = true,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
-        options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new LenientStringDictionaryConverter());
         options.Converters.Add(new HttpVersionConverter());
         return options;
     }
 }
+
+/// <summary>YARP's route and cluster records, read without reflection (the gateway is compiled ahead of time); enums
+/// are read by name, as YARP's own configuration binding does.</summary>
+[JsonSerializable(typeof(RouteConfig))]
+[JsonSerializable(typeof(ClusterConfig))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+internal sealed partial class GatewayConfigJsonContext : JsonSerializerContext;
