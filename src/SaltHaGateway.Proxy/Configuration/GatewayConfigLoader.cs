@@ -161,22 +161,71 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             catch (JsonException e)
             {
                 var inner = e.Path is { Length: > 1 } p ? path + p[1..] : path;
-                errors.Add(new(inner, Describe(e)));
+                errors.Add(new(inner, Describe(e, type)));
             }
         }
         return result;
     }
 
-    private static string Describe(JsonException e)
+    private static string Describe(JsonException e, JsonTypeInfo root)
     {
         var message = FirstSentence(e.Message);
         if (message.Contains("could not be mapped", StringComparison.Ordinal)) return "unknown key (check the spelling against YARP's schema)";
         if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
         {
-            var type = message["The JSON value could not be converted to ".Length..].TrimEnd('.');
+            // The generated reader names the enclosing record; the value's own type comes from the metadata.
+            var type = TypeAt(root, e.Path)?.ToString() ?? message["The JSON value could not be converted to ".Length..].TrimEnd('.');
             return $"invalid value: expected {FriendlyType(type)}";
         }
         return message;
+    }
+
+    /// <summary>The declared type at a JSON path such as <c>$.HttpRequest.VersionPolicy</c> or
+    /// <c>$.Match.Headers[0].Mode</c>, from the generated metadata; null when the path cannot be followed.</summary>
+    internal static Type? TypeAt(JsonTypeInfo root, string? path)
+    {
+        if (path is not { Length: > 1 } || path[0] != '$') return null;
+        var info = root;
+        Type? type = null;
+        var i = 1;
+        while (i < path.Length)
+        {
+            string? name;
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                if (end < 0) end = path.Length;
+                name = path[(i + 1)..end];
+                i = end;
+            }
+            else if (path[i] == '[' && path.IndexOf(']', i) is var close and > 0)
+            {
+                var inside = path[(i + 1)..close];
+                name = inside.StartsWith('\'') ? inside.Trim('\'') : null;
+                i = close + 1;
+            }
+            else return null;
+
+            if (info.Kind == JsonTypeInfoKind.Object && name is not null)
+                type = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            else if (info.Kind is JsonTypeInfoKind.Dictionary or JsonTypeInfoKind.Enumerable)
+                type = info.ElementType;
+            else
+                type = null;
+            if (type is null) return null;
+            if (i < path.Length)
+            {
+                try
+                {
+                    info = info.Options.GetTypeInfo(type);
+                }
+                catch (NotSupportedException)
+                {
+                    return null;
+                }
+            }
+        }
+        return type;
     }
 
     private static string FriendlyType(string type) => type switch
