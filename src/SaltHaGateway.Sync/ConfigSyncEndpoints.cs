@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SaltHaGateway.Sync.Core;
 using SaltHaGateway.Sync.Hosting;
+using SaltHaGateway.Sync.State;
 
 namespace SaltHaGateway.Sync;
 
@@ -15,7 +16,7 @@ public static class ConfigSyncEndpoints
         {
             var engine = ctx.RequestServices.GetService<SyncEngine>();
             var status = engine?.GetStatus() ?? new SyncStatus(false, null, null, true, 0, [], [], []);
-            return Results.Json(status, StatusJson.Options);
+            return Results.Json(status, StatusJson.Context.SyncStatus);
         });
 
     /// <summary>GET /sync/conflicts: newest first, open and closed.</summary>
@@ -23,7 +24,7 @@ public static class ConfigSyncEndpoints
         e.MapGet("/sync/conflicts", (HttpContext ctx, int? limit) =>
         {
             var engine = ctx.RequestServices.GetService<SyncEngine>();
-            return Results.Json(engine?.ListConflicts(limit ?? 200) ?? [], StatusJson.Options);
+            return Results.Json(engine?.ListConflicts(limit ?? 200) ?? [], StatusJson.Context.IReadOnlyListConflictRecord);
         });
 
     /// <summary>
@@ -46,22 +47,36 @@ public static class ConfigSyncEndpoints
                 ResolveStatus.Unavailable => StatusCodes.Status503ServiceUnavailable,
                 _ => StatusCodes.Status500InternalServerError,
             };
-            return Results.Json(new
-            {
-                result = result.Status.ToString().ToLowerInvariant(),
-                message = result.Message,
-                conflict = result.Conflict,
-                version = result.Entry?.Version.ToString(),
-                sequence = result.Entry?.Sequence,
-                alsoClosed = result.AlsoClosed,
-            }, StatusJson.Options, statusCode: code);
+            return Results.Json(new ResolveResponse(
+                result.Status.ToString().ToLowerInvariant(),
+                result.Message,
+                result.Conflict,
+                result.Entry?.Version.ToString(),
+                result.Entry?.Sequence,
+                result.AlsoClosed), StatusJson.Context.ResolveResponse, statusCode: code);
         });
 
     private static IResult Error(int code, string message) =>
-        Results.Json(new { result = "refused", message }, StatusJson.Options, statusCode: code);
+        Results.Json(new RefusedResponse("refused", message), StatusJson.Context.RefusedResponse, statusCode: code);
 }
+
+/// <summary>Body of POST /sync/conflicts/{id}/resolve.</summary>
+internal sealed record ResolveResponse(string Result, string Message, ConflictRecord? Conflict, string? Version, long? Sequence, IReadOnlyList<long> AlsoClosed);
+
+/// <summary>Body of a refused resolve.</summary>
+internal sealed record RefusedResponse(string Result, string Message);
 
 internal static class StatusJson
 {
     public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>The admin endpoints' JSON (web naming, indented), generated at compile time: the gateway is compiled
+    /// ahead of time and serializes without reflection.</summary>
+    public static readonly StatusJsonContext Context = new(new System.Text.Json.JsonSerializerOptions(Options));
 }
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(SyncStatus))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(IReadOnlyList<ConflictRecord>))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ResolveResponse))]
+[System.Text.Json.Serialization.JsonSerializable(typeof(RefusedResponse))]
+internal sealed partial class StatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

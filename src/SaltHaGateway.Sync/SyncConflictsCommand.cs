@@ -54,7 +54,8 @@ public static class SyncConflictsCommand
         try
         {
             using var response = await http.PostAsync($"/sync/conflicts/{id}/resolve?keep={keep}", null, ct).ConfigureAwait(false);
-            var result = await response.Content.ReadFromJsonAsync<JsonElement>(ct).ConfigureAwait(false);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false));
+            var result = body.RootElement;
             var message = result.TryGetProperty("message", out var m) ? m.GetString() : null;
             if (!response.IsSuccessStatusCode)
             {

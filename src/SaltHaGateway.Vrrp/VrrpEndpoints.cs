@@ -13,6 +13,16 @@ public static class VrrpEndpoints
         e.MapGet("/vrrp/status", (HttpContext context) =>
         {
             var service = context.RequestServices.GetService<VrrpService>();
-            return Results.Json(new { instances = service?.Status() ?? [], syncGroups = service?.SyncGroupStatus() ?? [] });
+            return Results.Json(new VrrpStatusResponse(service?.Status() ?? [], service?.SyncGroupStatus() ?? []),
+                VrrpStatusJsonContext.Default.VrrpStatusResponse);
         });
 }
+
+/// <summary>Body of GET /vrrp/status.</summary>
+internal sealed record VrrpStatusResponse(IReadOnlyList<VrrpInstanceStatus> Instances, IReadOnlyList<VrrpSyncGroupStatus> SyncGroups);
+
+/// <summary>Serialized without reflection (the gateway is compiled ahead of time), with ASP.NET Core's web defaults
+/// as Results.Json used them.</summary>
+[System.Text.Json.Serialization.JsonSerializable(typeof(VrrpStatusResponse))]
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
+internal sealed partial class VrrpStatusJsonContext : System.Text.Json.Serialization.JsonSerializerContext;

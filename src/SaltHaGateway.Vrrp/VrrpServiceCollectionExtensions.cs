@@ -64,23 +64,27 @@ public static class VrrpServiceCollectionExtensions
         BindStatics(vrrpSection, options, root, errors);
         foreach (var child in vrrpSection.GetSection("Instances").GetChildren())
         {
-            if (BindOne<VrrpInstanceOptions>(child, root + ":Instances:" + child.Key, errors) is { } instance)
+            if (BindOne(child, root + ":Instances:" + child.Key, errors, static s => s.Get<VrrpInstanceOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new()) is { } instance)
             {
                 options.Instances[child.Key] = instance;
             }
         }
         foreach (var child in vrrpSection.GetSection("Scripts").GetChildren())
         {
-            if (BindOne<VrrpScriptOptions>(child, root + ":Scripts:" + child.Key, errors) is { } script)
+            if (BindOne(child, root + ":Scripts:" + child.Key, errors, static s => s.Get<VrrpScriptOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new()) is { } script)
             {
                 options.Scripts[child.Key] = script;
             }
         }
-        BindAll(vrrpSection, "SyncGroups", root, options.SyncGroups, errors);
-        BindAll(vrrpSection, "TrackFiles", root, options.TrackFiles, errors);
-        BindAll(vrrpSection, "TrackProcesses", root, options.TrackProcesses, errors);
+        BindAll(vrrpSection, "SyncGroups", root, options.SyncGroups, errors,
+            static s => s.Get<VrrpSyncGroupOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new());
+        BindAll(vrrpSection, "TrackFiles", root, options.TrackFiles, errors,
+            static s => s.Get<VrrpTrackFileOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new());
+        BindAll(vrrpSection, "TrackProcesses", root, options.TrackProcesses, errors,
+            static s => s.Get<VrrpTrackProcessOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new());
         var global = vrrpSection.GetSection("Global");
-        if (global.Exists() && BindOne<VrrpGlobalOptions>(global, root + ":Global", errors) is { } g)
+        if (global.Exists() && BindOne(global, root + ":Global", errors,
+                static s => s.Get<VrrpGlobalOptions>(o => o.ErrorOnUnknownConfiguration = true) ?? new()) is { } g)
         {
             options.Global = g;
         }
@@ -106,22 +110,25 @@ public static class VrrpServiceCollectionExtensions
         }
     }
 
-    private static void BindAll<T>(IConfiguration vrrpSection, string key, string root, Dictionary<string, T> into, List<string> errors) where T : class, new()
+    private static void BindAll<T>(IConfiguration vrrpSection, string key, string root, Dictionary<string, T> into, List<string> errors,
+        Func<IConfigurationSection, T> bind) where T : class
     {
         foreach (var child in vrrpSection.GetSection(key).GetChildren())
         {
-            if (BindOne<T>(child, $"{root}:{key}:{child.Key}", errors) is { } value)
+            if (BindOne(child, $"{root}:{key}:{child.Key}", errors, bind) is { } value)
             {
                 into[child.Key] = value;
             }
         }
     }
 
-    private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors) where T : class, new()
+    /// <summary>Binds one entry; <paramref name="bind"/> is a concrete Get call, which the configuration binding
+    /// generator compiles (no reflection in the ahead-of-time build).</summary>
+    private static T? BindOne<T>(IConfigurationSection section, string path, List<string> errors, Func<IConfigurationSection, T> bind) where T : class
     {
         try
         {
-            return section.Get<T>(o => o.ErrorOnUnknownConfiguration = true) ?? new T();
+            return bind(section);
         }
         catch (InvalidOperationException e)
         {

@@ -10,11 +10,6 @@ namespace SaltHaGateway.Import.Keepalived;
 /// </summary>
 public static class KeepalivedImportCommand
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
 
     public static int Run(string file, string? outFile, TextWriter stdout, TextWriter stderr)
     {
@@ -39,7 +34,7 @@ public static class KeepalivedImportCommand
         var options = KeepalivedConfigTranslator.Translate(tree, notTranslated);
         var invalid = new List<string>();
         VrrpOptionsValidator.Validate(options, invalid);
-        string json = JsonSerializer.Serialize(new { Vrrp = options }, Json);
+        string json = JsonSerializer.Serialize(new VrrpSection(options), KeepalivedImportJsonContext.Default.VrrpSection);
         if (outFile is null)
         {
             stdout.WriteLine(json);
@@ -62,3 +57,11 @@ public static class KeepalivedImportCommand
         return notTranslated.Count + invalid.Count == 0 ? 0 : 2;
     }
 }
+
+/// <summary>The file import-keepalived writes: {"Vrrp": …}.</summary>
+internal sealed record VrrpSection(VrrpOptions Vrrp);
+
+/// <summary>Written without reflection (the gateway is compiled ahead of time).</summary>
+[JsonSerializable(typeof(VrrpSection))]
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+internal sealed partial class KeepalivedImportJsonContext : JsonSerializerContext;

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Yarp.ReverseProxy.Configuration;
 
 namespace SaltHaGateway.Proxy.Configuration;
@@ -12,7 +13,7 @@ namespace SaltHaGateway.Proxy.Configuration;
 /// </summary>
 public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumerable<IUpstreamOptionsValidator> upstreamValidators)
 {
-    private static readonly JsonSerializerOptions SerializerOptions = CreateSerializerOptions();
+    private static readonly GatewayConfigJsonContext SerializerContext = new(CreateSerializerOptions());
     private static readonly JsonDocumentOptions DocumentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
     public async Task<(GatewayProxyConfig? Config, IReadOnlyList<ConfigError> Errors)> LoadAsync(string file, CancellationToken ct = default)
@@ -53,8 +54,8 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             if (!TryGetProperty(document.RootElement, "ReverseProxy", out var proxy) || proxy.ValueKind != JsonValueKind.Object)
                 return (null, [new ConfigError("ReverseProxy", "section is missing: routes and clusters go under \"ReverseProxy\"")]);
 
-            var routes = ReadEntries<RouteConfig>(proxy, "Routes", errors, (r, id) => ConfigDefaults.Apply(r with { RouteId = id }));
-            var clusters = ReadEntries<ClusterConfig>(proxy, "Clusters", errors, (c, id) => ConfigDefaults.Apply(c with { ClusterId = id }));
+            var routes = ReadEntries(proxy, "Routes", SerializerContext.RouteConfig, errors, (r, id) => ConfigDefaults.Apply(r with { RouteId = id }));
+            var clusters = ReadEntries(proxy, "Clusters", SerializerContext.ClusterConfig, errors, (c, id) => ConfigDefaults.Apply(c with { ClusterId = id }));
             foreach (var property in proxy.EnumerateObject())
             {
                 if (!property.Name.Equals("Routes", StringComparison.OrdinalIgnoreCase) && !property.Name.Equals("Clusters", StringComparison.OrdinalIgnoreCase))
@@ -140,7 +141,7 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
         return true;
     }
 
-    private static List<KeyValuePair<string, T>> ReadEntries<T>(JsonElement proxy, string name, List<ConfigError> errors, Func<T, string, T> withId)
+    private static List<KeyValuePair<string, T>> ReadEntries<T>(JsonElement proxy, string name, JsonTypeInfo<T> type, List<ConfigError> errors, Func<T, string, T> withId)
     {
         var result = new List<KeyValuePair<string, T>>();
         if (!TryGetProperty(proxy, name, out var section) || section.ValueKind == JsonValueKind.Null) return result;
@@ -157,29 +158,78 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             if (entry.Value.ValueKind != JsonValueKind.Object) { errors.Add(new(path, "must be an object")); continue; }
             try
             {
-                var value = entry.Value.Deserialize<T>(SerializerOptions);
+                var value = entry.Value.Deserialize(type);
                 if (value is null) { errors.Add(new(path, "must be an object")); continue; }
                 result.Add(new(path, withId(value, entry.Name)));
             }
             catch (JsonException e)
             {
                 var inner = e.Path is { Length: > 1 } p ? path + p[1..] : path;
-                errors.Add(new(inner, Describe(e)));
+                errors.Add(new(inner, Describe(e, type)));
             }
         }
         return result;
     }
 
-    private static string Describe(JsonException e)
+    private static string Describe(JsonException e, JsonTypeInfo root)
     {
         var message = FirstSentence(e.Message);
         if (message.Contains("could not be mapped", StringComparison.Ordinal)) return "unknown key (check the spelling against YARP's schema)";
         if (message.StartsWith("The JSON value could not be converted to ", StringComparison.Ordinal))
         {
-            var type = message["The JSON value could not be converted to ".Length..].TrimEnd('.');
+            // The generated reader names the enclosing record; the value's own type comes from the metadata.
+            var type = TypeAt(root, e.Path)?.ToString() ?? message["The JSON value could not be converted to ".Length..].TrimEnd('.');
             return $"invalid value: expected {FriendlyType(type)}";
         }
         return message;
+    }
+
+    /// <summary>The declared type at a JSON path such as <c>$.HttpRequest.VersionPolicy</c> or
+    /// <c>$.Match.Headers[0].Mode</c>, from the generated metadata; null when the path cannot be followed.</summary>
+    internal static Type? TypeAt(JsonTypeInfo root, string? path)
+    {
+        if (path is not { Length: > 1 } || path[0] != '$') return null;
+        var info = root;
+        Type? type = null;
+        var i = 1;
+        while (i < path.Length)
+        {
+            string? name;
+            if (path[i] == '.')
+            {
+                var end = path.IndexOfAny(['.', '['], i + 1);
+                if (end < 0) end = path.Length;
+                name = path[(i + 1)..end];
+                i = end;
+            }
+            else if (path[i] == '[' && path.IndexOf(']', i) is var close and > 0)
+            {
+                var inside = path[(i + 1)..close];
+                name = inside.StartsWith('\'') ? inside.Trim('\'') : null;
+                i = close + 1;
+            }
+            else return null;
+
+            if (info.Kind == JsonTypeInfoKind.Object && name is not null)
+                type = info.Properties.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))?.PropertyType;
+            else if (info.Kind is JsonTypeInfoKind.Dictionary or JsonTypeInfoKind.Enumerable)
+                type = info.ElementType;
+            else
+                type = null;
+            if (type is null) return null;
+            if (i < path.Length)
+            {
+                try
+                {
+                    info = info.Options.GetTypeInfo(type);
+                }
+                catch (NotSupportedException)
+                {
+                    return null;
+                }
+            }
+        }
+        return type;
     }
 
     private static string FriendlyType(string type) => type switch
@@ -217,7 +267,6 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
             AllowTrailingCommas = true,
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
-        options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new LenientStringDictionaryConverter());
         options.Converters.Add(new HttpVersionConverter());
         return options;
@@ -230,3 +279,10 @@ public sealed class GatewayConfigLoader(IConfigValidator yarpValidator, IEnumera
     private static bool IsHostName(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_');
 }
+
+/// <summary>YARP's route and cluster records, read without reflection (the gateway is compiled ahead of time); enums
+/// are read by name, as YARP's own configuration binding does.</summary>
+[JsonSerializable(typeof(RouteConfig))]
+[JsonSerializable(typeof(ClusterConfig))]
+[JsonSourceGenerationOptions(UseStringEnumConverter = true)]
+internal sealed partial class GatewayConfigJsonContext : JsonSerializerContext;

@@ -20,8 +20,14 @@ internal static class FailoverPathWarmup
         typeof(VrrpAdvertisementValidator), typeof(VrrpTimers), typeof(EffectivePriority),
     ];
 
+    /// <summary>Under NativeAOT everything is compiled ahead of time and there is nothing to prepare.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2075",
+        Justification = "Only warms the JIT; not run when compiled ahead of time, and a method the trimmer removed is simply not prepared.")]
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "Only warms the JIT; not run when compiled ahead of time, and a method the trimmer removed is simply not prepared.")]
     public static void Run()
     {
+        if (!RuntimeFeature.IsDynamicCodeCompiled) return;
         foreach (var type in Types)
         {
             Prepare(type);
@@ -32,6 +38,8 @@ internal static class FailoverPathWarmup
         }
     }
 
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("Trimming", "IL2070",
+        Justification = "Only warms the JIT; not run when compiled ahead of time, and a method the trimmer removed is simply not prepared.")]
     private static void Prepare(Type type)
     {
         if (type.ContainsGenericParameters)

@@ -139,7 +139,7 @@ public sealed partial class AdminGuard
         _refused.WithLabels(reason).Inc();
         LogRefused(context.Request.Method, context.Request.Path.Value ?? "", context.Connection.RemoteIpAddress?.ToString() ?? "control socket", reason, message);
         context.Response.StatusCode = status;
-        return context.Response.WriteAsJsonAsync(new { error = message });
+        return context.Response.WriteAsJsonAsync(new ErrorBody(message), AdminJsonContext.Compact.ErrorBody);
     }
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Admin: refused {Method} {Path} from {Client}: {Reason} ({Detail})")]

@@ -32,7 +32,7 @@ public static class AdminPage
         {
             context.Response.Headers.XContentTypeOptions = "nosniff";
             context.Response.Headers.CacheControl = "no-store";
-            return Results.Json(await summary.GetAsync(ct), PairStatusSource.Json);
+            return Results.Json(await summary.GetAsync(ct), AdminJsonContext.Indented.UiSummary);
         }).AdminOnly();
     }
 

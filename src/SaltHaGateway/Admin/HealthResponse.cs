@@ -31,7 +31,7 @@ public static class HealthResponse
             foreach (var (key, value) in entry.Data)
             {
                 json.WritePropertyName(key);
-                JsonSerializer.Serialize(json, value);
+                JsonSerializer.Serialize(json, value, value?.GetType() ?? typeof(object), AdminJsonContext.Default);
             }
             json.WriteEndObject();
         }

@@ -37,7 +37,6 @@ public sealed class PairStatusSource(
     Proxy.Configuration.ConfigFileReloader config, TimeProvider time, IServiceProvider services)
 {
     private static readonly TimeSpan PeerTimeout = TimeSpan.FromSeconds(2);
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     public NodeSummary Local()
     {
@@ -61,7 +60,7 @@ public sealed class PairStatusSource(
             servers, sync);
     }
 
-    public byte[] LocalJson() => JsonSerializer.SerializeToUtf8Bytes(Local(), Json);
+    public byte[] LocalJson() => JsonSerializer.SerializeToUtf8Bytes(Local(), AdminJsonContext.Indented.NodeSummary);
 
     public async Task<PairStatus> PairAsync(CancellationToken ct)
     {
@@ -77,7 +76,7 @@ public sealed class PairStatusSource(
                 {
                     try
                     {
-                        status = JsonSerializer.Deserialize<NodeSummary>(json, Json);
+                        status = JsonSerializer.Deserialize(json, AdminJsonContext.Indented.NodeSummary);
                     }
                     catch (JsonException e)
                     {

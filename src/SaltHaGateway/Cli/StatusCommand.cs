@@ -35,7 +35,7 @@ public static class StatusCommand
         }
         try
         {
-            var pair = JsonSerializer.Deserialize<PairStatus>(body, PairStatusSource.Json)!;
+            var pair = JsonSerializer.Deserialize(body, AdminJsonContext.Indented.PairStatus)!;
             await stdout.WriteAsync(Render(pair));
             return 0;
         }

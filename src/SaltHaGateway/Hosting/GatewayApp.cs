@@ -287,7 +287,7 @@ public static class GatewayApp
         app.MapConfigSyncResolve().ControlOnly();
         app.MapMaintenance();
         app.MapGet("/pair/status", async (PairStatusSource pair, CancellationToken ct) =>
-            Results.Json(await pair.PairAsync(ct), PairStatusSource.Json)).AdminOnly();
+            Results.Json(await pair.PairAsync(ct), AdminJsonContext.Indented.PairStatus)).AdminOnly();
         app.MapAdminPage();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AdminOnly();
         app.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = HealthResponse.WriteJson }).AdminOnly();

@@ -124,7 +124,13 @@ public sealed partial class MaintenanceMode
         var temp = _file + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
-            JsonSerializer.Serialize(stream, new Dictionary<string, object> { ["on"] = true, ["since"] = since });
+            using (var json = new Utf8JsonWriter(stream))
+            {
+                json.WriteStartObject();
+                json.WriteBoolean("on", true);
+                json.WriteString("since", since);
+                json.WriteEndObject();
+            }
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _file, overwrite: true);

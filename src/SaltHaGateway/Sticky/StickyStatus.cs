@@ -1,3 +1,4 @@
+using SaltHaGateway.Admin;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -46,6 +47,6 @@ public static class StickyStatus
                 ["lagSeconds"] = p.Value.LagSeconds,
                 ["lastAnswer"] = p.Value.LastAnswer,
             }).ToList();
-            return Results.Json(new Dictionary<string, object> { ["upstreams"] = rows, ["peers"] = peers });
+            return Results.Json(new Dictionary<string, object> { ["upstreams"] = rows, ["peers"] = peers }, AdminJsonContext.Compact.DictionaryStringObject);
         });
 }

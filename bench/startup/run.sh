@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Startup and memory: the published (NativeAOT) artifact beside the framework-dependent build, in one run.
+#
+#   bench/startup/run.sh [--runs N] [--idle S] [--fdd PATH] [--aot PATH] [--no-proxy] [--proxy-runs N]
+#
+# Defaults: --runs 7 --idle 10 --proxy-runs 3; --fdd src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway,
+# --aot artifacts/aot/salt-ha-gateway (build it with: dotnet publish src/SaltHaGateway -c Release -o artifacts/aot).
+#
+# 1. measure.py, alternating the builds: each is exec'd with an EMPTY environment (env={}; the framework-dependent
+#    apphost finds .NET in its registered location) on a loopback config with one upstream (an nginx returning
+#    200) and a tcp health check, and the proxy port is polled every 5 ms until a proxied 200 comes back
+#    (exec -> first proxied 200: config load, first health round, listeners, warm-up, first request).
+#    Then IDLE seconds later: VmRSS (idle RSS), VmHWM, total CPU time; then SIGTERM (stop time).
+# 2. bench/proxy/run.sh with the published artifact as a variant (GATEWAY=PATH) beside the framework-dependent
+#    build and nginx: RSS and CPU per request under load.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+runs=7 idle=10 proxy=1 proxy_runs=3
+fdd="$repo/src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway"
+aot="$repo/artifacts/aot/salt-ha-gateway"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs="$2"; shift 2 ;;
+    --idle) idle="$2"; shift 2 ;;
+    --fdd) fdd="$2"; shift 2 ;;
+    --aot) aot="$2"; shift 2 ;;
+    --no-proxy) proxy=0; shift ;;
+    --proxy-runs) proxy_runs="$2"; shift 2 ;;
+    -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[[ -x "$fdd" ]] || { echo "run.sh: $fdd missing; run: dotnet build src/SaltHaGateway -c Release" >&2; exit 2; }
+[[ -x "$aot" ]] || { echo "run.sh: $aot missing; run: dotnet publish src/SaltHaGateway -c Release -o artifacts/aot" >&2; exit 2; }
+for tool in nginx python3; do command -v "$tool" >/dev/null || { echo "run.sh: $tool not found" >&2; exit 2; }; done
+
+work="$(mktemp -d /tmp/startup-bench.XXXXXX)"
+ngx=""
+cleanup() { [[ -n $ngx ]] && kill "$ngx" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+up_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/upstream"
+cat >"$work/upstream/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $work/upstream/nginx.pid;
+error_log $work/upstream/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/upstream/tmp;
+  proxy_temp_path $work/upstream/tmp;
+  fastcgi_temp_path $work/upstream/tmp;
+  uwsgi_temp_path $work/upstream/tmp;
+  scgi_temp_path $work/upstream/tmp;
+  server { listen 127.0.0.1:$up_port; location / { default_type text/plain; return 200 "ok\n"; } }
+}
+NGX
+nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
+ngx=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$up_port/" && break; sleep 0.1; done
+
+echo "# startup benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "# runs=$runs idle=${idle}s; loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# framework-dependent: $fdd"
+echo "# published:           $aot ($(du -m "$aot" | cut -f1) MB)"
+python3 "$here/measure.py" "$work" "$up_port" "$idle" "$runs" "framework-dep=$fdd" "published=$aot"
+echo "# loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [[ $proxy == 1 ]]; then
+  echo
+  "$repo/bench/proxy/run.sh" --runs "$proxy_runs" --gateway "$fdd" --variant "published:GATEWAY=$aot"
+fi
