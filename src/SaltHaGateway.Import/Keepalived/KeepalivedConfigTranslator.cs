@@ -228,10 +228,21 @@ public static class KeepalivedConfigTranslator
                 Kind.Route => IpSpecParser.TryParseRoute(line, out _, out error),
                 _ => IpSpecParser.TryParseRule(line, out _, out error),
             };
+            if (ok && kind == Kind.Address && target.FirstOrDefault(t => SameAddress(t, line)) is { } first)
+            {
+                // keepalived's own sample lists 192.168.200.18 twice (the second with a label); one address cannot be
+                // added twice to an interface, so the first entry stands.
+                issues.Add($"{where}: {block.Keyword} '{line}' (line {entry.Line}): the address is already listed as '{first}'; the first entry is kept");
+                continue;
+            }
             if (ok) target.Add(line);
             else issues.Add($"{where}: {block.Keyword} '{line}' (line {entry.Line}): {error}; left out");
         }
     }
+
+    private static bool SameAddress(string a, string b) =>
+        IpSpecParser.TryParseAddress(a, out var x, out _) && IpSpecParser.TryParseAddress(b, out var y, out _)
+        && x!.Address.Address.Equals(y!.Address.Address) && x.Device == y.Device;
 
     private static void Authentication(KeepalivedConfigNode node, VrrpInstanceOptions o, string where, List<string> issues)
     {
