@@ -14,6 +14,7 @@ public sealed class UpstreamHealthMonitorImprovementsTests
         f.Monitor.Apply([FakeClockMonitor.Target(server: "127.0.0.1:1"), FakeClockMonitor.Target(server: "127.0.0.1:2")]);
         var a = await f.Prober.NextAsync();
         var b = await f.Prober.NextAsync();
+        Assert.False(f.Monitor.AnyUp("act2"));   // both probes in flight: nothing is open before its first check
         (a.Definition.Port == 1 ? a : b).Succeed();
         (a.Definition.Port == 1 ? b : a).Complete(Refused);
         await Eventually.True(() => f.Row(0).Checks == 1 && f.Row(1).Checks == 1, "both first checks recorded");

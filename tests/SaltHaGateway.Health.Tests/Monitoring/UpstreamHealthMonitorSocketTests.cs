@@ -20,7 +20,8 @@ public sealed class UpstreamHealthMonitorSocketTests
         // A generous timeout keeps the first round's bound out of reach on a busy test machine.
         monitor.Apply([Target(live.Port, "interval=30000 rise=2 fall=5 timeout=5000 type=tcp"),
                        Target(refusing.Port, "interval=30000 rise=2 fall=5 timeout=5000 type=tcp")]);
-        Assert.False(monitor.AnyUp("act2"));
+        // No "nothing is up yet" assertion here: on real time the live server's first probe may already have
+        // opened it (default-down before the first round is pinned on a fake clock, in UpstreamHealthMonitorImprovementsTests).
 
         await monitor.RunFirstRoundAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
 
