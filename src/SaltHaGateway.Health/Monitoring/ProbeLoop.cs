@@ -63,6 +63,10 @@ internal sealed class ProbeLoop
         }
     }
 
+    /// <summary>How far the clock may move while a timer is set before the loop starts over (far above the
+    /// microseconds it takes; far below any check interval).</summary>
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(1);
+
     private async Task RunAsync(CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
@@ -83,9 +87,10 @@ internal sealed class ProbeLoop
             {
                 using var delayCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 var delay = Task.Delay(due - now, _time, delayCancel.Token);
-                // The timer counts from when it was set, not from `now`: if the clock moved past `due` in between
-                // (a paused process, or a test's fake clock), it would wait a whole extra gap.
-                if (_time.GetUtcNow() < due) await Task.WhenAny(delay, wake).ConfigureAwait(false);
+                // The timer counts from when it was set, not from `now`: if the clock moved on while it was being set
+                // (a paused process, or a test's fake clock), it would fire up to a whole gap late. Then start over
+                // from the clock's new reading instead of waiting.
+                if (_time.GetUtcNow() - now <= ClockSlack) await Task.WhenAny(delay, wake).ConfigureAwait(false);
                 delayCancel.Cancel();
                 continue;
             }
