@@ -90,14 +90,7 @@ public sealed class SyncGroupInteropTests
     /// Process start-up (the .NET runtime, keepalived's fork) is not what these tests time: on a loaded machine it can
     /// take longer than a whole failover, so the protocol's timeouts start once both sides are running.
     /// </summary>
-    internal static async Task Started(params NodeProcess[] nodes)
-    {
-        foreach (var n in nodes)
-        {
-            string mark = n.Label.StartsWith("keepalived", StringComparison.Ordinal) ? "Startup complete" : "Application started";
-            Assert.True(await Shell.WaitUntil(() => n.OutputContains(mark) || n.HasExited, TimeSpan.FromSeconds(120)), n.ToString());
-        }
-    }
+    internal static Task Started(params NodeProcess[] nodes) => LabAssert.Started(nodes);
 
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
 
