@@ -18,7 +18,9 @@
 #   partition    gateway only: a and b isolated from each other (both still reach c) for PARTITION_S, edits on both
 #                sides, heal; also measures heal -> one VIP holder, heal -> identical trees, edits kept
 # Env: RUNS (3), EVENTS, STACKS ("seed gateway"), KEEP=1 (keep $WORK: logs, client logs, client pcaps),
-#      PARTITION_S (3: how long the partition lasts).
+#      PARTITION_S (3: how long the partition lasts), GATEWAY_BIN (the directory of the gateway build to run:
+#      default the framework-dependent build in src/SaltHaGateway/bin/Release/net10.0; artifacts/aot for the
+#      published NativeAOT artifact, what a master runs).
 # Needs root, iproute2 (ip, bridge), nginx, keepalived, python3, curl; tcpdump with KEEP=1.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -70,8 +72,11 @@ GW=
 GW_EXTRA=0
 GW_MAINT=0
 if has "$STACKS" gateway; then
-  src=$ROOT/src/SaltHaGateway/bin/Release/net10.0
-  [ -x "$src/salt-ha-gateway" ] || dotnet build src/SaltHaGateway -c Release -v q -nologo >/dev/null
+  src=${GATEWAY_BIN:-$ROOT/src/SaltHaGateway/bin/Release/net10.0}
+  if [ ! -x "$src/salt-ha-gateway" ]; then
+    [ -z "${GATEWAY_BIN:-}" ] || { echo "run.sh: GATEWAY_BIN=$GATEWAY_BIN has no salt-ha-gateway" >&2; exit 2; }
+    dotnet build src/SaltHaGateway -c Release -v q -nologo >/dev/null
+  fi
   # a private copy: src/ may be rebuilt while the benchmark runs
   cp -a "$src" "$WORK/gw-bin"
   GW=$WORK/gw-bin/salt-ha-gateway
