@@ -109,7 +109,9 @@ public sealed partial class ConfigFileReloader : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var watcher = CreateWatcher();
-        // `kill -HUP` reloads, as with nginx and systemd's ExecReload.
+        // `kill -HUP` reloads, as with nginx and systemd's ExecReload; also when the gateway was started with SIGHUP
+        // ignored (nohup, some init scripts): .NET leaves an ignored signal ignored, so the reload would be lost.
+        HangupSignal.StopIgnoring();
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context => { context.Cancel = true; Signal(); });
         using var poll = new PeriodicTimer(PollInterval);
         var pollTask = PollAsync(poll, stoppingToken);
