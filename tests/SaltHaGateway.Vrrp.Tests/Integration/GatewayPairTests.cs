@@ -64,6 +64,7 @@ public sealed class GatewayPairTests
         await using var lab = new NetnsLab();
         var a = Nodes.Gateway(lab, "a", new Nodes.Spec(2, 150, 1, Password: "right"));
         var b = Nodes.Gateway(lab, "b", new Nodes.Spec(2, 100, 1, Password: "wrong"), "--admin", "http://127.0.0.1:8080");
+        await LabAssert.Started(a, b);
         bool both = await Shell.WaitUntil(() => lab.HasVip("a") && lab.HasVip("b"), Timeout);
         Assert.True(both, a + "\n" + b);
         Assert.True(await Shell.WaitUntil(() => b.OutputContains("auth_password (authentication password differs)"), Timeout), b.ToString());

@@ -111,7 +111,8 @@ public sealed class KeepalivedAddressesInteropTests
         await LabAssert.VipStaysOn(lab, "b", TimeSpan.FromSeconds(1), gw, ka);
 
         await gw.StopAsync();
-        Assert.DoesNotContain("10.98.0.50/", lab.IpIn("a", "-o", "addr"), StringComparison.Ordinal);
-        Assert.Equal("", lab.IpIn("a", "route", "show", "192.168.88.0/24").Trim());
+        string addresses = lab.IpIn("a", "-o", "addr");
+        Assert.False(addresses.Contains("10.98.0.50/", StringComparison.Ordinal), "static address left after the stop\n" + addresses + gw);
+        Assert.True(lab.IpIn("a", "route", "show", "192.168.88.0/24").Trim() == "", "static route left after the stop\n" + lab.IpIn("a", "route") + gw);
     }
 }

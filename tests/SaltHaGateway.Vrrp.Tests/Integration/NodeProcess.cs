@@ -49,10 +49,12 @@ internal sealed class NodeProcess : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync(cts.Token);
+            _lines.Enqueue($"[stopped by SIGTERM: exit code {_process.ExitCode}]");
         }
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
+            _lines.Enqueue("[did not stop within the timeout after SIGTERM: killed]");
         }
     }
 

@@ -80,6 +80,7 @@ public sealed class SyncGroupInteropTests
     private static async Task BothOnlyOn(NetnsLab lab, string owner, params NodeProcess[] nodes)
     {
         string other = owner == "a" ? "b" : "a";
+        await LabAssert.Started(nodes);
         bool ok = await Shell.WaitUntil(() => lab.HasAddress(owner, Vip1) && lab.HasAddress(owner, Vip2)
             && !lab.HasAddress(other, Vip1) && !lab.HasAddress(other, Vip2), Timeout);
         Assert.True(ok, $"both VIPs expected only on {owner} (a: {lab.HasAddress("a", Vip1)}/{lab.HasAddress("a", Vip2)}, "

@@ -21,6 +21,7 @@ public sealed class VmacInteropTests
         await using var lab = new NetnsLab();
         var ka = Nodes.Keepalived(lab, "b", new Nodes.Spec(3, 100, 0.1, KeepalivedExtra: keepalivedVmac ? "use_vmac" : null));
         var gw = Nodes.Gateway(lab, "a", new Nodes.Spec(3, 150, 0.1, GatewayExtra: new() { ["UseVmac"] = true }));
+        await LabAssert.Started(gw, ka);
 
         bool master = await Shell.WaitUntil(() => VipOnVmac(lab, "a") && !lab.HasVip("b") && !VipOnVmac(lab, "b"), Timeout);
         Assert.True(master, lab.IpIn("a", "-o", "addr") + lab.IpIn("b", "-o", "addr") + gw + "\n" + ka);
