@@ -35,7 +35,8 @@ public sealed class UpstreamTlsParityTests : IDisposable
         await using var master = await EchoUpstream.StartAsync(certificate, protocols: SslProtocols.Tls12);
 
         var directives = new List<string>();
-        var metadata = new JsonObject();
+        // nginx's proxy_connect_timeout default, as the nginx beside it has (see the depth test below).
+        var metadata = new JsonObject { ["ConnectTimeout"] = "60s" };
         if (trusted is not null)
         {
             directives.Add("proxy_ssl_verify on;");
@@ -121,6 +122,9 @@ public sealed class UpstreamTlsParityTests : IDisposable
                 ["ProxySslTrustedCertificate"] = trusted,
                 ["ProxySslName"] = "salt-master",
                 ["ProxySslVerifyDepth"] = depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // nginx's proxy_connect_timeout default, as the nginx beside it has: the handshake is part of the
+                // connect, and a first handshake on a loaded machine can outlast the gateway's 3 s default.
+                ["ConnectTimeout"] = "60s",
             }));
             using var http = new HttpClient();
             using var fromNginx = await http.GetAsync($"http://127.0.0.1:{nginxPort}/");
