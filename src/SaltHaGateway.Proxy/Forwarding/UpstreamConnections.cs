@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
-using System.Threading.Tasks.Sources;
 using SaltHaGateway.Health;
 using SaltHaGateway.Proxy.Upstreams;
 
@@ -151,7 +149,7 @@ public sealed class UpstreamConnections
         }
     }
 
-    private sealed class TrackedStream : NetworkStream, IValueTaskSource<int>
+    private sealed class TrackedStream : NetworkStream
     {
         private readonly ServerConnections _owner;
         private readonly TimeProvider _time;
@@ -167,47 +165,12 @@ public sealed class UpstreamConnections
 
         public long LastActivity { get; private set; }
 
-        // A read that waits for the server completes through this object (one read at a time on a stream), so that
-        // stamping its completion allocates nothing per response.
-        private ManualResetValueTaskSourceCore<int> _read;
-        private ConfiguredValueTaskAwaitable<int>.ConfiguredValueTaskAwaiter _pending;
-        private Action? _onRead;
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var read = base.ReadAsync(buffer, cancellationToken);
-            if (read.IsCompleted)
-            {
-                LastActivity = _time.GetTimestamp();
-                return read;
-            }
-            _read.Reset();
-            _pending = read.ConfigureAwait(false).GetAwaiter();
-            _pending.UnsafeOnCompleted(_onRead ??= OnRead);
-            return new ValueTask<int>(this, _read.Version);
-        }
-
-        private void OnRead()
-        {
-            var pending = _pending;
-            _pending = default;
+            var n = await base.ReadAsync(buffer, cancellationToken);
             LastActivity = _time.GetTimestamp();
-            try
-            {
-                _read.SetResult(pending.GetResult());
-            }
-            catch (Exception e)
-            {
-                _read.SetException(e);
-            }
+            return n;
         }
-
-        int IValueTaskSource<int>.GetResult(short token) => _read.GetResult(token);
-
-        ValueTaskSourceStatus IValueTaskSource<int>.GetStatus(short token) => _read.GetStatus(token);
-
-        void IValueTaskSource<int>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-            _read.OnCompleted(continuation, state, token, flags);
 
         public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
