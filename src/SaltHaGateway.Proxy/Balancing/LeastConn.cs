@@ -34,5 +34,5 @@ public sealed class LeastConn : ServerBalancer
         return chosen;
     }
 
-    private static long Load(UpstreamServer s) => s.Destination.ConcurrentRequestCount;
+    private static long Load(UpstreamServer s) => Volatile.Read(ref s.Active.Count);
 }

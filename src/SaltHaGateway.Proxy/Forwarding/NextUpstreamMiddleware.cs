@@ -16,7 +16,9 @@ namespace SaltHaGateway.Proxy.Forwarding;
 /// <c>proxy_next_upstream error timeout</c>, the request goes to another server unless it is a POST/PATCH/LOCK that
 /// may already have been sent, the response has started, or the tries or time are used up. With no usable server
 /// the client gets 502 at once.
-/// Runs in YARP's proxy pipeline in place of its load balancing and passive health steps.
+/// Runs in YARP's proxy pipeline in place of its load balancing and passive health steps, and forwards each try itself
+/// with YARP's <see cref="IHttpForwarder"/>: YARP's limits and forwarder steps, which follow in the pipeline, are only
+/// reached by the start-up warm-up (this does their work without their per-request cost).
 /// </summary>
 public sealed partial class NextUpstreamMiddleware(
     RequestDelegate next,
@@ -25,17 +27,21 @@ public sealed partial class NextUpstreamMiddleware(
     ProxyMetrics metrics,
     TimeProvider time,
     ProxyPathWarmup warmup,
+    IHttpForwarder forwarder,
     ILogger<NextUpstreamMiddleware> logger)
 {
+
     public async Task InvokeAsync(HttpContext context)
     {
         var feature = context.GetReverseProxyFeature();
         if (warmup.Claims(context, out var warmupTarget))
         {
+            // The start-up warm-up also compiles YARP's own limits and forwarder steps, which follow this one.
             feature.AvailableDestinations = warmupTarget;
             await next(context);
             return;
         }
+        ApplyBodyLimit(context, feature.Route.Config);
         var upstream = upstreams.Resolve(feature.Route.Cluster!);
         var routeId = feature.Route.Config.RouteId;
         var started = time.GetTimestamp();
@@ -46,7 +52,13 @@ public sealed partial class NextUpstreamMiddleware(
         server ??= upstream.Pick(context, null);
         if (server is null)
         {
-            if (upstream.ShouldWarnNoLiveServers()) OffRequestPath(() => LogNoLiveUpstreams(logger, upstream.Name));
+            if (upstream.ShouldWarnNoLiveServers())
+            {
+                // Copies for the lambdas here and below: capturing `upstream` itself would allocate a closure on
+                // every request.
+                var name = upstream.Name;
+                OffRequestPath(() => LogNoLiveUpstreams(logger, name));
+            }
             context.Response.StatusCode = StatusCodes.Status502BadGateway;
             metrics.RecordRequest(ref upstream.LastNoServerSeries, ref upstream.Duration, routeId, upstream.Name, "",
                 StatusCodes.Status502BadGateway, time.GetElapsedTime(started).TotalSeconds);
@@ -68,7 +80,16 @@ public sealed partial class NextUpstreamMiddleware(
             tries++;
             feature.AvailableDestinations = server.Single;
             if (learnAtHeader is not null) learnAtHeader.Server = server;
-            await next(context);
+            var active = server.Active;
+            Interlocked.Increment(ref active.Count);
+            try
+            {
+                await Forward(context, feature, server.Destination);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref active.Count);
+            }
 
             var error = context.Features.Get<IForwarderErrorFeature>();
             if (error is null)
@@ -82,13 +103,13 @@ public sealed partial class NextUpstreamMiddleware(
 
             if (kind == UpstreamFailureKind.TlsError)
             {
-                var (failed, why) = (server, UpstreamFailure.TlsReason(error.Exception) ?? "unknown");
-                OffRequestPath(() => LogTlsFailed(logger, upstream.Name, failed.Name, why));
+                var (name, failed, why) = (upstream.Name, server, UpstreamFailure.TlsReason(error.Exception) ?? "unknown");
+                OffRequestPath(() => LogTlsFailed(logger, name, failed.Name, why));
             }
             if (upstream.RecordFailure(server))
             {
-                var (failed, reason) = (server, UpstreamFailure.Reason(kind));
-                OffRequestPath(() => LogServerDisabled(logger, upstream.Name, failed.Name, reason, failed.Options.FailTimeout.TotalSeconds));
+                var (name, failed, reason) = (upstream.Name, server, UpstreamFailure.Reason(kind));
+                OffRequestPath(() => LogServerDisabled(logger, name, failed.Name, reason, failed.Options.FailTimeout.TotalSeconds));
             }
             if (kind is UpstreamFailureKind.ConnectError or UpstreamFailureKind.ConnectTimeout or UpstreamFailureKind.TlsError)
                 health.ReportConnectFailure(upstream.Name, server.Name);
@@ -113,6 +134,23 @@ public sealed partial class NextUpstreamMiddleware(
         }
         metrics.RecordRequest(ref server.LastSeries, ref upstream.Duration, routeId, upstream.Name, server.Name,
             context.Response.StatusCode, time.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>One try to one server, as YARP's forwarder step sends it.</summary>
+    private ValueTask<ForwarderError> Forward(HttpContext context, IReverseProxyFeature feature, DestinationState destination)
+    {
+        feature.ProxiedDestination = destination;
+        var cluster = feature.Cluster;
+        return forwarder.SendAsync(context, destination.Model.Config.Address, cluster.HttpClient,
+            cluster.Config.HttpRequest ?? ForwarderRequestConfig.Empty, feature.Route.Transformer);
+    }
+
+    /// <summary>The route's request body limit (nginx's client_max_body_size), as YARP's limits step sets it.</summary>
+    private static void ApplyBodyLimit(HttpContext context, Yarp.ReverseProxy.Configuration.RouteConfig route)
+    {
+        if (route.MaxRequestBodySize is not { } limit) return;
+        if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = limit == -1 ? null : limit;
     }
 
     /// <summary>Learns the sticky session from the response headers of the server that answered (see OnStarting).</summary>

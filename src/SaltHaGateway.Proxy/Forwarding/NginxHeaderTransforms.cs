@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
 using SaltHaGateway.Proxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -40,8 +43,12 @@ public sealed class NginxHeaderTransforms : ITransformProvider
         context.AddOriginalHost(true);
         var proxyHost = context.Route.ClusterId ?? "";
         var compiled = headers.Select(h => new Header(h.Key, h.Value, h.Key.Equals("Host", StringComparison.OrdinalIgnoreCase))).ToArray();
+        // With no path or query transforms on the route, the upstream URI depends on the server and the path alone.
+        var cacheUri = context.Route.Transforms is not { Count: > 0 };
         context.AddRequestTransform(transform =>
         {
+            if (cacheUri && !transform.HttpContext.Request.QueryString.HasValue)
+                transform.ProxyRequest.RequestUri = DestinationUris.Get(transform.DestinationPrefix, transform.Path);
             var request = transform.ProxyRequest;
             var incoming = transform.HttpContext.Request.Headers;
             foreach (var header in compiled)
@@ -58,6 +65,25 @@ public sealed class NginxHeaderTransforms : ITransformProvider
             }
             return ValueTask.CompletedTask;
         });
+    }
+
+    /// <summary>
+    /// The upstream request URIs, kept per server and path: YARP would otherwise parse a new <see cref="Uri"/> for every
+    /// request. A Uri is immutable, so requests share them. Bounded: past the limit new paths are parsed each time.
+    /// </summary>
+    private static class DestinationUris
+    {
+        private const int Limit = 1024;
+        private static readonly ConcurrentDictionary<(string Prefix, string Path), Uri> Cache = new();
+
+        public static Uri Get(string prefix, PathString path)
+        {
+            var key = (prefix, path.Value ?? "");
+            if (Cache.TryGetValue(key, out var uri)) return uri;
+            uri = RequestUtilities.MakeDestinationAddress(prefix, path, QueryString.Empty);
+            if (Cache.Count < Limit) Cache.TryAdd(key, uri);
+            return uri;
+        }
     }
 
     private sealed record Header(string Name, NginxVariableExpression Value, bool IsHost);

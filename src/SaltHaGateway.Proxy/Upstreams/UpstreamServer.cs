@@ -39,6 +39,15 @@ public sealed class UpstreamServer
     /// <summary>Metrics series last used for this server (see ProxyMetrics).</summary>
     internal Observability.RequestSeries? LastSeries;
 
+    /// <summary>Requests in flight to this server (least_conn's load), counted by NextUpstreamMiddleware; the same
+    /// counter goes on with the server over a reload.</summary>
+    internal ActiveRequests Active { get; private set; } = new();
+
+    internal sealed class ActiveRequests
+    {
+        public int Count;
+    }
+
     internal int Fails;
     internal long CheckedTicks;
     internal long AccessedTicks;
@@ -65,5 +74,6 @@ public sealed class UpstreamServer
         CurrentWeight = previous.CurrentWeight;
         EffectiveWeight = previous.EffectiveWeight;
         CheckDown = previous.CheckDown;
+        Active = previous.Active;
     }
 }

@@ -184,21 +184,27 @@ public static class GatewayApp
 
         var app = builder.Build();
         var adminPort = options.AdminListen.Port;
+        // A request on a proxy listener whose route is known from its path alone (ProxyRouteTable) skips routing and
+        // authorization and goes straight to the proxy steps; every other request takes the full pipeline below.
+        var routes = new ProxyRouteTable(((IEndpointRouteBuilder)app).DataSources);
+        var proxySteps = ((IApplicationBuilder)app).New();
+        UseProxyListenerSteps(proxySteps, app, options, adminPort);
+        proxySteps.Run(context => context.GetEndpoint()!.RequestDelegate!(context));
+        var proxy = proxySteps.Build();
+        app.Use(next => context =>
+        {
+            if (AdminListenerPolicy.KindOf(context.Connection, adminPort) == ListenerKind.Proxy && routes.Match(context.Request.Path.Value) is { } route)
+            {
+                context.SetEndpoint(route);
+                return proxy(context);
+            }
+            return next(context);
+        });
+        app.UseRouting();
+        app.UseAuthorization();
         var guard = app.Services.GetRequiredService<AdminGuard>();
         app.Use((context, next) => guard.InvokeAsync(context, next));
-        if (options.AccessLogFormat != AccessLogFormat.Off)
-        {
-            var writer = app.Services.GetRequiredService<AccessLogWriter>();
-            var time = app.Services.GetRequiredService<TimeProvider>();
-            var warmup = app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>();
-            app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy && !warmup.Claims(c, out _),
-                b => b.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
-        }
-        if (options.RedirectHttps is { Count: > 0 } redirectPorts)
-        {
-            var redirect = new HttpsRedirect(redirectPorts, options.HttpsPort, adminPort, app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>());
-            app.Use((context, next) => redirect.InvokeAsync(context, () => next(context)));
-        }
+        app.UseWhen(c => AdminListenerPolicy.KindOf(c.Connection, adminPort) == ListenerKind.Proxy, b => UseProxyListenerSteps(b, app, options, adminPort));
         // Nothing on the admin listener or the control socket is proxied.
         app.MapGatewayProxy(next => context =>
         {
@@ -209,6 +215,24 @@ public static class GatewayApp
         MapAdmin(app);
         foreach (var page in options.StatusPages) MapStatusPage(app, page);
         return app;
+    }
+
+    /// <summary>The steps every request on a proxy listener takes before its route: the access log (not for the
+    /// start-up warm-up) and the redirect to https.</summary>
+    private static void UseProxyListenerSteps(IApplicationBuilder b, WebApplication app, GatewayOptions options, int adminPort)
+    {
+        if (options.AccessLogFormat != AccessLogFormat.Off)
+        {
+            var writer = app.Services.GetRequiredService<AccessLogWriter>();
+            var time = app.Services.GetRequiredService<TimeProvider>();
+            var warmup = app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>();
+            b.UseWhen(c => !warmup.Claims(c, out _), w => w.UseMiddleware<AccessLogMiddleware>(writer, options.AccessLogFormat, time));
+        }
+        if (options.RedirectHttps is { Count: > 0 } redirectPorts)
+        {
+            var redirect = new HttpsRedirect(redirectPorts, options.HttpsPort, adminPort, app.Services.GetRequiredService<Proxy.Forwarding.ProxyPathWarmup>());
+            b.Use((context, next) => redirect.InvokeAsync(context, () => next(context)));
+        }
     }
 
     /// <summary>An https listener (nginx's <c>listen 443 ssl</c>): HTTP/1.1 and HTTP/2 by ALPN, and the certificate

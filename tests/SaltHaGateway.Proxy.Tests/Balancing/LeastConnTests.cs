@@ -10,9 +10,9 @@ public sealed class LeastConnTests
     public void Picks_the_server_with_fewest_active_requests()
     {
         var upstream = TestUpstreams.Create(_time, "least_conn", "a", "b", "c");
-        upstream.All[0].Destination.ConcurrentRequestCount = 5;
-        upstream.All[1].Destination.ConcurrentRequestCount = 1;
-        upstream.All[2].Destination.ConcurrentRequestCount = 3;
+        upstream.All[0].Active.Count = 5;
+        upstream.All[1].Active.Count = 1;
+        upstream.All[2].Active.Count = 3;
         Assert.Equal("b", TestUpstreams.PickName(upstream, new Microsoft.AspNetCore.Http.DefaultHttpContext()));
     }
 
