@@ -8,13 +8,20 @@ namespace SaltHaGateway.Vrrp.Configuration;
 /// <summary>
 /// An address to add and remove (virtual_ipaddress, virtual_ipaddress_excluded, static_ipaddress), written as in
 /// keepalived: "ADDR[/LEN] [dev IF] [label IF:N] [scope S] [brd ADDR] [no_track] [-nodad]". A null device means
-/// the instance's interface.
+/// the instance's interface. <paramref name="KeepDad"/> is keepalived's "-nodad" option, which despite its name turns
+/// Duplicate Address Detection back on: keepalived adds IPv6 addresses with IFA_F_NODAD unless it is given.
 /// </summary>
-public sealed record AddressSpec(VirtualAddress Address, string? Device, string? Label, byte Scope, IPAddress? Broadcast, bool NoTrack, bool NoDad)
+public sealed record AddressSpec(VirtualAddress Address, string? Device, string? Label, byte Scope, IPAddress? Broadcast, bool NoTrack, bool KeepDad)
 {
     public override string ToString() => Address + (Device is null ? "" : " dev " + Device) + (Label is null ? "" : " label " + Label)
         + (Scope == 0 ? "" : " scope " + IpSpecParser.ScopeName(Scope)) + (Broadcast is null ? "" : " brd " + Broadcast)
-        + (NoTrack ? " no_track" : "");
+        + (NoTrack ? " no_track" : "") + (KeepDad ? " -nodad" : "");
+
+    /// <summary>keepalived: an IPv6 address skips DAD (it is immediately usable and never left "dadfailed" after a split).</summary>
+    public bool SkipsDad => Address.Address.AddressFamily == AddressFamily.InterNetworkV6 && !KeepDad;
+
+    /// <summary>keepalived marks an IPv6 /128 deprecated (preferred lifetime 0) so it is not picked as a source address.</summary>
+    public bool Deprecated => Address.Address.AddressFamily == AddressFamily.InterNetworkV6 && Address.PrefixLength == 128;
 }
 
 public enum RouteKind : byte
@@ -141,7 +148,7 @@ public static class IpSpecParser
         string? dev = null, label = null;
         byte scope = 0;
         IPAddress? brd = null;
-        bool noTrack = false, noDad = false;
+        bool noTrack = false, keepDad = false;
         for (int i = 1; i < w.Length; i++)
         {
             string k = w[i];
@@ -174,7 +181,7 @@ public static class IpSpecParser
                     noTrack = true;
                     break;
                 case "-nodad" or "nodad":
-                    noDad = true;
+                    keepDad = true;
                     break;
                 default:
                     error = $"option '{k}' is not supported (supported: dev, label, scope, brd, no_track, -nodad)";
@@ -186,7 +193,7 @@ public static class IpSpecParser
             error = "label applies to IPv4 addresses only";
             return false;
         }
-        spec = new AddressSpec(address, dev, label, scope, brd, noTrack, noDad);
+        spec = new AddressSpec(address, dev, label, scope, brd, noTrack, keepDad);
         error = "";
         return true;
     }
