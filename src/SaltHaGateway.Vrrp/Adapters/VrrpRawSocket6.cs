@@ -11,7 +11,7 @@ namespace SaltHaGateway.Vrrp.Adapters;
 /// One raw IPv6 protocol-112 socket bound to an interface, for VRRPv3 over IPv6. IPv6 raw sockets deliver no IP
 /// header, so the hop limit and the destination (multicast or not) arrive as IPV6_HOPLIMIT and IPV6_PKTINFO control
 /// messages, read here with recvmsg (the managed receive calls do not surface the hop limit). Sending sets the
-/// source address and interface per packet (IPV6_PKTINFO) and hop limit 255, as keepalived does.
+/// source address and interface per packet (IPV6_PKTINFO), hop limit 255 and traffic class 0xC0, as keepalived does.
 /// The checksum is computed and verified in user space (the codec), so IPV6_CHECKSUM stays off.
 /// </summary>
 internal sealed class VrrpRawSocket6 : IDisposable
@@ -29,6 +29,7 @@ internal sealed class VrrpRawSocket6 : IDisposable
     private const int Ipv6PktInfo = 50;
     private const int Ipv6RecvHopLimit = 51;
     private const int Ipv6HopLimit = 52;
+    private const int Ipv6TrafficClass = 67;
     private const int SockaddrIn6Length = 28;
     private const int CmsgHeaderLength = 16;
     private readonly Socket _socket;
@@ -61,6 +62,8 @@ internal sealed class VrrpRawSocket6 : IDisposable
             Int(socket, Ipv6UnicastHops, 255);
             Int(socket, Ipv6RecvHopLimit, 1);
             Int(socket, Ipv6RecvPktInfo, 1);
+            // Traffic class CS6 ("network control"), what keepalived sends.
+            Int(socket, Ipv6TrafficClass, 0xC0);
             if (joinMulticast)
             {
                 // struct ipv6_mreq: group, interface index
