@@ -145,7 +145,8 @@ public static class KeepalivedConfigTranslator
                     bool v6 = IsIpv6(o.VirtualAddresses.FirstOrDefault());
                     foreach (var other in o.VirtualAddresses.Where(v => IsIpv6(v) != v6).ToList())
                     {
-                        issues.Add($"{where}: virtual_ipaddress '{other}' (line {item.Line}): its family differs from the instance's first VIP; "
+                        int line = (item.Children ?? []).FirstOrDefault(c => string.Join(' ', c.Args.Prepend(c.Keyword)) == other)?.Line ?? item.Line;
+                        issues.Add($"{where}: virtual_ipaddress '{other}' (line {line}): its family differs from the instance's first VIP; "
                             + "keepalived ignores it too (\"address family must match VRRP instance\"); left out (give it its own instance, or list it under virtual_ipaddress_excluded)");
                         o.VirtualAddresses.Remove(other);
                     }
