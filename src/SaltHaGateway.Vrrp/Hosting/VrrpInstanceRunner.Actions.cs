@@ -78,30 +78,10 @@ internal sealed partial class VrrpInstanceRunner
             .Select(a => (a.Address.Address, Device: a.Device ?? _vipNic!.Name))
             .ToArray();
         // vrrp_garp_interval spaces the ARPs of a burst, vrrp_gna_interval the NAs; keepalived keeps the two apart.
-        SendBurst(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork).ToArray(), _settings.Garp.Interval, SendOneGarp);
-        SendBurst(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6).ToArray(), _settings.Garp.NaInterval, SendOneNeighbourAdvert);
-    }
-
-    private void SendBurst((IPAddress Address, string Device)[] burst, TimeSpan interval, Action<IPAddress, string> send)
-    {
-        if (interval <= TimeSpan.Zero || burst.Length <= 1)
-        {
-            foreach (var (address, device) in burst)
-            {
-                send(address, device);
-            }
-            return;
-        }
-        // The first goes out now (it is on the failover path), the rest spaced out.
-        send(burst[0].Address, burst[0].Device);
-        _ = Task.Run(async () =>
-        {
-            foreach (var (address, device) in burst.Skip(1))
-            {
-                await Task.Delay(interval, _time, _stop.Token).ConfigureAwait(false);
-                send(address, device);
-            }
-        }, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        _ = AnnouncementBurst.Send(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork).ToArray(), _settings.Garp.Interval,
+            a => SendOneGarp(a.Address, a.Device), _time, _stop.Token);
+        _ = AnnouncementBurst.Send(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6).ToArray(), _settings.Garp.NaInterval,
+            a => SendOneNeighbourAdvert(a.Address, a.Device), _time, _stop.Token);
     }
 
     private void SendOneGarp(IPAddress address, string device)
