@@ -245,6 +245,19 @@ public static class KeepalivedConfigTranslator
                 Report(issues, entry, where + " " + block.Keyword, "a nested block is not supported here");
                 continue;
             }
+            if (kind == Kind.Address && words[0].Contains(':', StringComparison.Ordinal))
+            {
+                // keepalived ignores label and scope on an IPv6 address ("Cannot specify ... for IPv6 addresses") and keeps it.
+                foreach (var option in new[] { "label", "scope" })
+                {
+                    int at = words.IndexOf(option);
+                    if (at > 0 && at + 1 < words.Count)
+                    {
+                        issues.Add($"{where}: {block.Keyword} '{string.Join(' ', words)}' (line {entry.Line}): {option} does not apply to an IPv6 address (keepalived ignores it too); dropped, the address kept");
+                        words.RemoveRange(at, 2);
+                    }
+                }
+            }
             string line = string.Join(' ', words);
             string error;
             bool ok = kind switch

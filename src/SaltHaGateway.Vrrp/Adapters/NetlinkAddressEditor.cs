@@ -109,10 +109,11 @@ internal sealed class NetlinkAddressEditor : IDisposable
         if (v4) m.Address(IfaAddress, a.Address.Address);
         if (add && a.Broadcast is not null) m.Address(IfaBroadcast, a.Broadcast);
         if (add && a.Label is not null) m.String(IfaLabel, a.Label);
-        if (add && a.Deprecated)
+        if (add && a.EffectivePreferredLifetime is { } preferred)
         {
-            // struct ifa_cacheinfo: preferred 0, valid forever (keepalived's default for an IPv6 /128).
+            // struct ifa_cacheinfo: preferred (0 = deprecated, keepalived's default for an IPv6 /128), valid forever.
             var cacheInfo = new byte[16];
+            BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo, preferred);
             BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo.AsSpan(4), uint.MaxValue);
             m.Bytes(IfaCacheInfo, cacheInfo);
         }

@@ -189,4 +189,15 @@ public sealed class KeepalivedIpv6ImportTests : IDisposable
         Assert.Contains("garp_group (line 1): names no interface", err);
         Assert.Equal(2, exit);
     }
+
+    [Fact]
+    public void Label_and_scope_on_an_ipv6_vip_are_dropped_as_keepalived_does_and_preferred_lft_kept()
+    {
+        var (_, err, vrrp, _) = Import("vrrp_instance A {\n  interface eth0\n  virtual_router_id 9\n  virtual_ipaddress {\n"
+            + "    fd00::1/64 dev eth0 label eth0:6 scope global\n    fd00::2 preferred_lft forever\n  }\n}\n");
+        Assert.Equal(["fd00::1/64 dev eth0", "fd00::2 preferred_lft forever"], Strings(vrrp.GetProperty("Instances").GetProperty("A"), "VirtualAddresses"));
+        Assert.Contains("'fd00::1/64 dev eth0 label eth0:6 scope global' (line 5): label does not apply to an IPv6 address (keepalived ignores it too); dropped, the address kept", err);
+        Assert.Contains("(line 5): scope does not apply to an IPv6 address", err);
+        Assert.DoesNotContain("result needs attention", err);
+    }
 }

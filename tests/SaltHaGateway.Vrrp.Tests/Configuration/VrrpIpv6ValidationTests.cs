@@ -119,4 +119,28 @@ public sealed class VrrpIpv6ValidationTests
             (P + "Interface", "eth0"), (P + "VirtualRouterId", "61"), (P + "VirtualAddresses:0", "fe80::100/64"),
             (P + "VirtualAddresses:1", "fd00::100/64"), ("Vrrp:Global:Strict", "true"))));
     }
+
+    [Theory]
+    [InlineData("fd00::1/64", null, false)]
+    [InlineData("fd00::1", 0u, true)]                               // keepalived: a /128 is added deprecated
+    [InlineData("fd00::1 preferred_lft forever", null, false)]
+    [InlineData("fd00::1/64 preferred_lft 0", 0u, true)]
+    [InlineData("fd00::1/64 preferred_lft 300", 300u, false)]
+    [InlineData("10.0.0.1/32", null, false)]
+    public void Preferred_lifetime_follows_keepalived(string line, uint? preferred, bool deprecated)
+    {
+        Assert.True(IpSpecParser.TryParseAddress(line, out var spec, out var error), error);
+        Assert.Equal(preferred, spec!.EffectivePreferredLifetime);
+        Assert.Equal(deprecated, spec.Deprecated);
+    }
+
+    [Theory]
+    [InlineData("10.0.0.1 preferred_lft 0", "preferred_lft applies to IPv6 addresses only")]
+    [InlineData("fd00::1 preferred_lft soon", "preferred_lft 'soon' is not a number of seconds or 'forever'")]
+    [InlineData("fd00::1 label eth0:1", "label applies to IPv4 addresses only")]
+    public void Address_options_of_the_wrong_family_are_named(string line, string expected)
+    {
+        Assert.False(IpSpecParser.TryParseAddress(line, out _, out var error));
+        Assert.Equal(expected, error);
+    }
 }
