@@ -32,11 +32,15 @@ public static class FuzzTargets
         ["status-line"] = StatusLine,
     };
 
-    // ---- vrrp: raw IPv4 datagrams from anyone on the segment ----
+    // ---- vrrp: raw IPv4 datagrams and IPv6 packets from anyone on the segment ----
+
+    private const int Ipv6HeaderLength = 40;
 
     /// <summary>
     /// Decodes the datagram as received, then once more with its lengths and checksums repaired so that mutations
-    /// get past the checksum into the fields behind it. Every decoded advert goes through the validator.
+    /// get past the checksum into the fields behind it. Every decoded advert goes through the validator. An input that
+    /// starts like an IPv6 packet also goes the IPv6 way: an IPv6 raw socket delivers only the VRRP message, with the
+    /// hop limit and destination as control data, so the 40-byte header stands for those (and the source).
     /// </summary>
     public static void Vrrp(ReadOnlySpan<byte> data)
     {
@@ -45,6 +49,70 @@ public static class FuzzTargets
         {
             DecodeAndValidate(Repaired(data));
         }
+        if (data.Length >= Ipv6HeaderLength && data[0] >> 4 == 6)
+        {
+            DecodeAndValidate6(data);
+            DecodeAndValidate6(Repaired6(data));
+        }
+    }
+
+    private static void DecodeAndValidate6(ReadOnlySpan<byte> packet)
+    {
+        var source = new IPAddress(packet.Slice(8, 16));
+        var destination = new IPAddress(packet.Slice(24, 16));
+        var reason = VrrpPacketCodec.TryDecodeIpv6(packet[Ipv6HeaderLength..], source, destination, packet[7], out var received);
+        var v6 = Instance(1, VrrpVersion.V3, unicast: false) with { VirtualAddresses = [new VirtualAddress(IPAddress.Parse("fd99::100"), 64)] };
+        if (reason != VrrpRejectReason.None)
+        {
+            if (received is not null) throw new FuzzInvariantException($"IPv6: rejected ({reason}) but decoded");
+            VrrpAdvertisementValidator.Describe(reason, null, v6);
+            return;
+        }
+        if (received is null) throw new FuzzInvariantException("IPv6: accepted but nothing decoded");
+        var advert = received.Advertisement;
+        if (advert.Version != VrrpVersion.V3) throw new FuzzInvariantException($"IPv6: version {advert.Version} accepted");
+        if (advert.Addresses.Any(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6))
+            throw new FuzzInvariantException("IPv6: an IPv4 address in the list");
+        foreach (var unicast in new[] { false, true })
+        {
+            var settings = v6 with
+            {
+                VirtualRouterId = advert.VirtualRouterId,
+                IntervalCentiseconds = advert.IntervalCentiseconds,
+                VirtualAddresses = advert.Addresses.Take(3).Select(a => new VirtualAddress(a, 64)).ToList(),
+                UnicastPeers = unicast ? [received.Ip.Source] : [],
+            };
+            var check = VrrpAdvertisementValidator.Check(received, settings);
+            VrrpAdvertisementValidator.Describe(check, received, settings);
+            VrrpAdvertisementValidator.Describe(check, received, v6);
+        }
+    }
+
+    /// <summary>The packet with next header 112, payload length, address count and the checksum over the IPv6 pseudo-header fixed.</summary>
+    private static byte[] Repaired6(ReadOnlySpan<byte> data)
+    {
+        var d = data.ToArray();
+        int length = d.Length - Ipv6HeaderLength;
+        d[4] = (byte)(length >> 8);
+        d[5] = (byte)length;
+        d[6] = VrrpPacketCodec.ProtocolNumber;
+        var message = d.AsSpan(Ipv6HeaderLength);
+        if (message.Length < VrrpPacketCodec.HeaderLength) return d;
+        message[0] = (byte)(0x30 | (message[0] & 0x0F));
+        int addresses = (message.Length - VrrpPacketCodec.HeaderLength) / 16;
+        if (addresses <= 255) message[3] = (byte)addresses;
+        message[6] = message[7] = 0;
+        // source(16) destination(16) upper-layer length(4) zero(3) next header(1), then the message
+        var summed = new List<byte>(d.AsSpan(8, 32).ToArray());
+        summed.AddRange([(byte)(length >> 24), (byte)(length >> 16), (byte)(length >> 8), (byte)length, 0, 0, 0, VrrpPacketCodec.ProtocolNumber]);
+        summed.AddRange(message.ToArray());
+        if (summed.Count % 2 == 1) summed.Add(0);
+        uint sum = 0;
+        for (int i = 0; i < summed.Count; i += 2) sum += (uint)(summed[i] << 8 | summed[i + 1]);
+        while (sum >> 16 != 0) sum = (sum & 0xFFFF) + (sum >> 16);
+        message[6] = (byte)(~sum >> 8);
+        message[7] = (byte)~sum;
+        return d;
     }
 
     private static void DecodeAndValidate(ReadOnlySpan<byte> datagram)

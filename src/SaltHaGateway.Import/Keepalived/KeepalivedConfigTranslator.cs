@@ -14,6 +14,7 @@ public static class KeepalivedConfigTranslator
         var options = new VrrpOptions();
         int defaultVersion = 2;
         var globals = new List<KeepalivedConfigNode>();
+        var garpGroups = new List<KeepalivedConfigNode>();
         foreach (var g in root.Where(n => n.Keyword == "global_defs"))
         {
             foreach (var item in g.Children ?? [])
@@ -44,6 +45,9 @@ public static class KeepalivedConfigTranslator
                 case "vrrp_instance":
                     options.Instances[node.Arg(0)] = Instance(node, defaultVersion, notTranslated, globals);
                     break;
+                case "garp_group":
+                    garpGroups.Add(node);
+                    break;
                 case "vrrp_sync_group":
                     options.SyncGroups[node.Arg(0)] = KeepalivedTrackingTranslator.SyncGroup(node, notTranslated);
                     break;
@@ -62,6 +66,10 @@ public static class KeepalivedConfigTranslator
             }
         }
         KeepalivedTrackingTranslator.ApplySyncGroupRules(options, notTranslated);
+        foreach (var group in garpGroups)
+        {
+            KeepalivedGlobalTranslator.ApplyGarpGroup(group, options, notTranslated);
+        }
         return options;
     }
 
@@ -91,10 +99,11 @@ public static class KeepalivedConfigTranslator
 
     private static VrrpInstanceOptions Instance(KeepalivedConfigNode node, int defaultVersion, List<string> issues, IReadOnlyList<KeepalivedConfigNode>? globals = null)
     {
-        var o = new VrrpInstanceOptions { Version = defaultVersion };
+        var o = new VrrpInstanceOptions();
         KeepalivedGlobalTranslator.ApplyInstanceDefaults(globals ?? [], o, issues);
         string where = "vrrp_instance " + node.Arg(0);
         bool stateMaster = false, priorityGiven = false;
+        KeepalivedConfigNode? versionGiven = null;
         foreach (var item in node.Children ?? [])
         {
             switch (item.Keyword)
@@ -104,7 +113,8 @@ public static class KeepalivedConfigTranslator
                 case "virtual_router_id": o.VirtualRouterId = (int)Number(item, issues, where, 0); break;
                 case "priority": o.Priority = (int)Number(item, issues, where, 100); priorityGiven = true; break;
                 case "advert_int": o.AdvertIntervalSeconds = Number(item, issues, where, 1); break;
-                case "version": o.Version = (int)Number(item, issues, where, defaultVersion); break;
+                case "version": o.Version = (int)Number(item, issues, where, defaultVersion); versionGiven = item; break;
+                case "native_ipv6": break;   // the instance is IPv6 anyway when its VIPs are (it only matters to keepalived's vmac)
                 case "nopreempt": o.Preempt = false; break;
                 case "dont_track_primary": o.TrackInterface = false; break;
                 case "higher_prio_send_advert": o.HigherPrioritySendAdvert = true; break;
@@ -131,10 +141,14 @@ public static class KeepalivedConfigTranslator
                     break;
                 case "virtual_ipaddress":
                     IpLines(item, where, issues, o.VirtualAddresses, Kind.Address);
-                    foreach (var v6 in o.VirtualAddresses.Where(v => v.Split(' ')[0].Contains(':', StringComparison.Ordinal)).ToList())
+                    // keepalived takes the instance's family from its first VIP and ignores VIPs of the other family.
+                    bool v6 = IsIpv6(o.VirtualAddresses.FirstOrDefault());
+                    foreach (var other in o.VirtualAddresses.Where(v => IsIpv6(v) != v6).ToList())
                     {
-                        issues.Add($"{where}: virtual_ipaddress '{v6}' (line {item.Line}): IPv6 VIPs (an IPv6 VRRPv3 instance) are not supported yet; left out");
-                        o.VirtualAddresses.Remove(v6);
+                        int line = (item.Children ?? []).FirstOrDefault(c => string.Join(' ', c.Args.Prepend(c.Keyword)) == other)?.Line ?? item.Line;
+                        issues.Add($"{where}: virtual_ipaddress '{other}' (line {line}): its family differs from the instance's first VIP; "
+                            + "keepalived ignores it too (\"address family must match VRRP instance\"); left out (give it its own instance, or list it under virtual_ipaddress_excluded)");
+                        o.VirtualAddresses.Remove(other);
                     }
                     break;
                 case "virtual_ipaddress_excluded":
@@ -187,6 +201,17 @@ public static class KeepalivedConfigTranslator
             o.ExcludedAddresses.InsertRange(0, o.VirtualAddresses.Skip(20));
             o.VirtualAddresses.RemoveRange(20, o.VirtualAddresses.Count - 20);
         }
+        if (IsIpv6(o.VirtualAddresses.FirstOrDefault()))
+        {
+            // keepalived runs an IPv6 instance as VRRPv3 whatever vrrp_version says; the gateway refuses version 2 there.
+            if (o.Version == 2 && versionGiven is not null)
+                issues.Add($"{where}: version 2 (line {versionGiven.Line}): the instance's VIPs are IPv6, which is VRRPv3 only (keepalived refuses version 2 for an IPv6 instance); translated as 3");
+            o.Version = 3;
+        }
+        else
+        {
+            o.Version ??= defaultVersion;
+        }
         if (stateMaster && !priorityGiven)
         {
             o.Priority = 255;   // keepalived: state MASTER without priority means address owner
@@ -220,6 +245,19 @@ public static class KeepalivedConfigTranslator
                 Report(issues, entry, where + " " + block.Keyword, "a nested block is not supported here");
                 continue;
             }
+            if (kind == Kind.Address && words[0].Contains(':', StringComparison.Ordinal))
+            {
+                // keepalived ignores label and scope on an IPv6 address ("Cannot specify ... for IPv6 addresses") and keeps it.
+                foreach (var option in new[] { "label", "scope" })
+                {
+                    int at = words.IndexOf(option);
+                    if (at > 0 && at + 1 < words.Count)
+                    {
+                        issues.Add($"{where}: {block.Keyword} '{string.Join(' ', words)}' (line {entry.Line}): {option} does not apply to an IPv6 address (keepalived ignores it too); dropped, the address kept");
+                        words.RemoveRange(at, 2);
+                    }
+                }
+            }
             string line = string.Join(' ', words);
             string error;
             bool ok = kind switch
@@ -239,6 +277,10 @@ public static class KeepalivedConfigTranslator
             else issues.Add($"{where}: {block.Keyword} '{line}' (line {entry.Line}): {error}; left out");
         }
     }
+
+    private static bool IsIpv6(string? addressLine) =>
+        addressLine is not null && IpSpecParser.TryParseAddress(addressLine, out var spec, out _)
+        && spec!.Address.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
 
     private static bool SameAddress(string a, string b) =>
         IpSpecParser.TryParseAddress(a, out var x, out _) && IpSpecParser.TryParseAddress(b, out var y, out _)

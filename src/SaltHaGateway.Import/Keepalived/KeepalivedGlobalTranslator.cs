@@ -8,7 +8,7 @@ internal static class KeepalivedGlobalTranslator
     // Global defaults that become per-instance values (keepalived's vrrp_complete_instance copies them the same way).
     private static readonly HashSet<string> InstanceDefaults =
     [
-        "vrrp_garp_interval", "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
+        "vrrp_garp_interval", "vrrp_gna_interval", "vrrp_garp_master_delay", "vrrp_garp_master_repeat", "vrrp_garp_master_refresh",
         "vrrp_garp_master_refresh_repeat", "vrrp_garp_lower_prio_repeat", "vrrp_lower_prio_no_advert",
         "vrrp_higher_prio_send_advert", "vrrp_min_garp",
     ];
@@ -67,6 +67,7 @@ internal static class KeepalivedGlobalTranslator
             switch (item.Keyword)
             {
                 case "vrrp_garp_interval": o.Garp.IntervalSeconds = Num(0); break;
+                case "vrrp_gna_interval": o.Garp.NaIntervalSeconds = Num(0); break;
                 case "vrrp_garp_master_delay": o.Garp.MasterDelaySeconds = Num(5); break;
                 case "vrrp_garp_master_repeat": o.Garp.MasterRepeat = (int)Num(5); break;
                 case "vrrp_garp_master_refresh": o.Garp.MasterRefreshSeconds = Num(0); break;
@@ -82,6 +83,39 @@ internal static class KeepalivedGlobalTranslator
                     }
                     break;
             }
+        }
+    }
+
+    /// <summary>
+    /// garp_group { garp_interval S; gna_interval S; interface IF | interfaces { IF ... } }: keepalived's per-interface
+    /// pauses between gratuitous ARPs and between NAs. The gateway keeps them per instance, so they go to every instance
+    /// on one of the group's interfaces (overriding vrrp_garp_interval/vrrp_gna_interval, as in keepalived).
+    /// </summary>
+    public static void ApplyGarpGroup(KeepalivedConfigNode group, VrrpOptions options, List<string> issues)
+    {
+        const string where = "garp_group";
+        double? garp = null, gna = null;
+        var interfaces = new List<string>();
+        foreach (var item in group.Children ?? [])
+        {
+            switch (item.Keyword)
+            {
+                case "garp_interval": garp = KeepalivedConfigTranslator.Number(item, issues, where, 0); break;
+                case "gna_interval": gna = KeepalivedConfigTranslator.Number(item, issues, where, 0); break;
+                case "interface": interfaces.Add(item.Arg(0)); break;
+                case "interfaces": interfaces.AddRange((item.Children ?? []).Select(c => c.Keyword).Concat(item.Args)); break;
+                default: KeepalivedConfigTranslator.Report(issues, item, where, "not supported"); break;
+            }
+        }
+        if (interfaces.Count == 0)
+        {
+            issues.Add($"{where} (line {group.Line}): names no interface, so it applies to none (keepalived refuses it too)");
+            return;
+        }
+        foreach (var o in options.Instances.Values.Where(o => o.Interface is not null && interfaces.Contains(o.Interface)))
+        {
+            if (garp is { } g) o.Garp.IntervalSeconds = g;
+            if (gna is { } n) o.Garp.NaIntervalSeconds = n;
         }
     }
 

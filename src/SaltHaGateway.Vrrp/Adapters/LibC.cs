@@ -9,6 +9,7 @@ namespace SaltHaGateway.Vrrp.Adapters;
 internal static partial class LibC
 {
     public const int AF_INET = 2;
+    public const int AF_INET6 = 10;
     public const int SOCK_RAW = 3;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int EPERM = 1;
@@ -35,4 +36,47 @@ internal static partial class LibC
 
     [LibraryImport("libc")]
     public static partial uint geteuid();
+
+    public const short POLLIN = 1;
+    public const int MSG_DONTROUTE = 4;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EINTR = 4;
+    public const int EAGAIN = 11;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short REvents;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary>struct msghdr (LP64 layout; sequential layout adds the padding after NameLength).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    public unsafe struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint recvmsg(int fd, MsgHdr* message, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static unsafe partial nint sendmsg(int fd, MsgHdr* message, int flags);
 }

@@ -32,6 +32,7 @@ internal sealed class NetlinkAddressEditor : IDisposable
     private const ushort IfaLocal = 2;
     private const ushort IfaLabel = 3;
     private const ushort IfaBroadcast = 4;
+    private const ushort IfaCacheInfo = 6;
     private const byte IfaFNoDad = 0x02;
     private const ushort RtaDst = 1;
     private const ushort RtaOif = 4;
@@ -100,7 +101,7 @@ internal sealed class NetlinkAddressEditor : IDisposable
         Span<byte> ifa = stackalloc byte[8];
         ifa[0] = Family(a.Address.Address.AddressFamily);
         ifa[1] = (byte)a.Address.PrefixLength;
-        ifa[2] = (byte)(a.NoDad ? IfaFNoDad : 0);
+        ifa[2] = (byte)(add && a.SkipsDad ? IfaFNoDad : 0);
         ifa[3] = a.Scope;
         BinaryPrimitives.WriteInt32LittleEndian(ifa[4..], ifIndex);
         m.Fixed(ifa);
@@ -108,6 +109,14 @@ internal sealed class NetlinkAddressEditor : IDisposable
         if (v4) m.Address(IfaAddress, a.Address.Address);
         if (add && a.Broadcast is not null) m.Address(IfaBroadcast, a.Broadcast);
         if (add && a.Label is not null) m.String(IfaLabel, a.Label);
+        if (add && a.EffectivePreferredLifetime is { } preferred)
+        {
+            // struct ifa_cacheinfo: preferred (0 = deprecated, keepalived's default for an IPv6 /128), valid forever.
+            var cacheInfo = new byte[16];
+            BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo, preferred);
+            BinaryPrimitives.WriteUInt32LittleEndian(cacheInfo.AsSpan(4), uint.MaxValue);
+            m.Bytes(IfaCacheInfo, cacheInfo);
+        }
         string what = $"{(add ? "add" : "delete")} address {a.Address} on {a.Device}{(a.Label is null ? "" : " label " + a.Label)}";
         return Transact(m, what, EADDRNOTAVAIL, ENODEV);
     }

@@ -7,6 +7,9 @@ namespace SaltHaGateway.Vrrp.Adapters;
 /// <summary>What the adapters need to know about an interface: index, MAC, first IPv4 address, link state.</summary>
 internal sealed record NetworkInterfaceInfo(string Name, int Index, byte[] Mac, IPAddress? PrimaryAddress, bool IsUp)
 {
+    /// <summary>The interface's IPv6 link-local address (without scope id): the source of IPv6 adverts, as in keepalived.</summary>
+    public IPAddress? LinkLocalAddress { get; init; }
+
     public static NetworkInterfaceInfo? Find(string name)
     {
         var nic = NetworkInterface.GetAllNetworkInterfaces().FirstOrDefault(n => n.Name == name);
@@ -15,13 +18,18 @@ internal sealed record NetworkInterfaceInfo(string Name, int Index, byte[] Mac, 
             return null;
         }
         var props = nic.GetIPProperties();
-        int index = props.GetIPv4Properties()?.Index ?? 0;
+        int index = IndexOf(name) ?? props.GetIPv4Properties()?.Index ?? 0;
         var primary = props.UnicastAddresses
             .Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork)
             .Select(a => a.Address)
             .FirstOrDefault();
+        var linkLocal = props.UnicastAddresses
+            .Select(a => a.Address)
+            .Where(a => a.AddressFamily == AddressFamily.InterNetworkV6 && a.IsIPv6LinkLocal)
+            .Select(a => new IPAddress(a.GetAddressBytes()))
+            .FirstOrDefault();
         bool up = nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown;
-        return new NetworkInterfaceInfo(name, index, nic.GetPhysicalAddress().GetAddressBytes(), primary, up);
+        return new NetworkInterfaceInfo(name, index, nic.GetPhysicalAddress().GetAddressBytes(), primary, up) { LinkLocalAddress = linkLocal };
     }
 
     /// <summary>The kernel's index of an interface (sysfs), or null when there is no such interface.</summary>

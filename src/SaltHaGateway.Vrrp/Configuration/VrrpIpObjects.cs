@@ -8,13 +8,31 @@ namespace SaltHaGateway.Vrrp.Configuration;
 /// <summary>
 /// An address to add and remove (virtual_ipaddress, virtual_ipaddress_excluded, static_ipaddress), written as in
 /// keepalived: "ADDR[/LEN] [dev IF] [label IF:N] [scope S] [brd ADDR] [no_track] [-nodad]". A null device means
-/// the instance's interface.
+/// the instance's interface. <paramref name="KeepDad"/> is keepalived's "-nodad" option, which despite its name turns
+/// Duplicate Address Detection back on: keepalived adds IPv6 addresses with IFA_F_NODAD unless it is given.
 /// </summary>
-public sealed record AddressSpec(VirtualAddress Address, string? Device, string? Label, byte Scope, IPAddress? Broadcast, bool NoTrack, bool NoDad)
+public sealed record AddressSpec(VirtualAddress Address, string? Device, string? Label, byte Scope, IPAddress? Broadcast, bool NoTrack, bool KeepDad)
 {
     public override string ToString() => Address + (Device is null ? "" : " dev " + Device) + (Label is null ? "" : " label " + Label)
         + (Scope == 0 ? "" : " scope " + IpSpecParser.ScopeName(Scope)) + (Broadcast is null ? "" : " brd " + Broadcast)
-        + (NoTrack ? " no_track" : "");
+        + (NoTrack ? " no_track" : "") + (KeepDad ? " -nodad" : "")
+        + (PreferredLifetime is { } p ? " preferred_lft " + (p == uint.MaxValue ? "forever" : p.ToString(CultureInfo.InvariantCulture)) : "");
+
+    /// <summary>keepalived's preferred_lft (IPv6 only): seconds, <see cref="uint.MaxValue"/> for forever; null for its default.</summary>
+    public uint? PreferredLifetime { get; init; }
+
+    /// <summary>keepalived: an IPv6 address skips DAD (it is immediately usable and never left "dadfailed" after a split).</summary>
+    public bool SkipsDad => Address.Address.AddressFamily == AddressFamily.InterNetworkV6 && !KeepDad;
+
+    /// <summary>
+    /// The preferred lifetime to give the kernel, or null for "forever" (the kernel's default). keepalived marks an IPv6
+    /// /128 deprecated (0) unless preferred_lft says otherwise, so that it is not picked as a source address.
+    /// </summary>
+    public uint? EffectivePreferredLifetime => Address.Address.AddressFamily != AddressFamily.InterNetworkV6 ? null
+        : PreferredLifetime is { } p ? (p == uint.MaxValue ? null : p)
+        : Address.PrefixLength == 128 ? 0 : null;
+
+    public bool Deprecated => EffectivePreferredLifetime == 0;
 }
 
 public enum RouteKind : byte
@@ -141,7 +159,8 @@ public static class IpSpecParser
         string? dev = null, label = null;
         byte scope = 0;
         IPAddress? brd = null;
-        bool noTrack = false, noDad = false;
+        bool noTrack = false, keepDad = false;
+        uint? preferred = null;
         for (int i = 1; i < w.Length; i++)
         {
             string k = w[i];
@@ -174,10 +193,17 @@ public static class IpSpecParser
                     noTrack = true;
                     break;
                 case "-nodad" or "nodad":
-                    noDad = true;
+                    keepDad = true;
+                    break;
+                case "preferred_lft":
+                    if ((v = Next(w, ref i, k, out error!)) is null) return false;
+                    if (v == "forever") preferred = uint.MaxValue;
+                    else if (uint.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out uint seconds) && seconds != uint.MaxValue) preferred = seconds;
+                    else { error = $"preferred_lft '{v}' is not a number of seconds or 'forever'"; return false; }
+                    if (address.Address.AddressFamily != AddressFamily.InterNetworkV6) { error = "preferred_lft applies to IPv6 addresses only"; return false; }
                     break;
                 default:
-                    error = $"option '{k}' is not supported (supported: dev, label, scope, brd, no_track, -nodad)";
+                    error = $"option '{k}' is not supported (supported: dev, label, scope, brd, no_track, -nodad, preferred_lft)";
                     return false;
             }
         }
@@ -186,7 +212,7 @@ public static class IpSpecParser
             error = "label applies to IPv4 addresses only";
             return false;
         }
-        spec = new AddressSpec(address, dev, label, scope, brd, noTrack, noDad);
+        spec = new AddressSpec(address, dev, label, scope, brd, noTrack, keepDad) { PreferredLifetime = preferred };
         error = "";
         return true;
     }

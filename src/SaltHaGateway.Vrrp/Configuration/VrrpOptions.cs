@@ -82,7 +82,8 @@ public sealed class VrrpInstanceOptions
     public string? Interface { get; set; }
     public int VirtualRouterId { get; set; }
     public int Priority { get; set; } = 100;
-    public int Version { get; set; } = 2;
+    /// <summary>2 or 3; unset means 2 for IPv4 VIPs and 3 for IPv6 VIPs (VRRP over IPv6 is version 3 only).</summary>
+    public int? Version { get; set; }
     public double AdvertIntervalSeconds { get; set; } = 1;
     public bool Preempt { get; set; } = true;
     public double PreemptDelaySeconds { get; set; }
@@ -139,6 +140,8 @@ public sealed class VrrpGarpOptions
     public int MasterRefreshRepeat { get; set; } = 1;
     /// <summary>vrrp_garp_interval: pause between the gratuitous ARPs of a burst.</summary>
     public double IntervalSeconds { get; set; }
+    /// <summary>vrrp_gna_interval: pause between the unsolicited Neighbour Advertisements (IPv6) of a burst.</summary>
+    public double NaIntervalSeconds { get; set; }
 }
 
 /// <summary>Exactly one of Condition (from the host), Interface, Script, File or Process.</summary>

@@ -7,10 +7,10 @@ public static partial class VrrpOptionsValidator
 {
     private const int MaxObjects = 1000;
 
-    private static VirtualIpObjects ValidateIpObjects(VrrpInstanceOptions o, string p, List<string> errors)
+    private static VirtualIpObjects ValidateIpObjects(VrrpInstanceOptions o, string p, List<string> errors, AddressFamily family)
     {
-        var vips = Addresses(o.VirtualAddresses, $"{p}:VirtualAddresses", errors, ipv4Only: true);
-        var excluded = Addresses(o.ExcludedAddresses, $"{p}:ExcludedAddresses", errors, ipv4Only: false);
+        var vips = Addresses(o.VirtualAddresses, $"{p}:VirtualAddresses", errors, family);
+        var excluded = Addresses(o.ExcludedAddresses, $"{p}:ExcludedAddresses", errors, null);
         var routes = Routes(o.VirtualRoutes, $"{p}:VirtualRoutes", errors);
         var rules = Rules(o.VirtualRules, $"{p}:VirtualRules", errors);
         var seen = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -27,12 +27,13 @@ public static partial class VrrpOptionsValidator
 
     /// <summary>The static_ipaddress/static_routes/static_rules of the section (call after a successful validation).</summary>
     public static VirtualIpObjects StaticObjects(VrrpOptions options, List<string> errors, string root = "Vrrp") =>
-        new(Addresses(options.StaticAddresses, $"{root}:StaticAddresses", errors, ipv4Only: false, deviceRequired: true),
+        new(Addresses(options.StaticAddresses, $"{root}:StaticAddresses", errors, null, deviceRequired: true),
             [],
             Routes(options.StaticRoutes, $"{root}:StaticRoutes", errors),
             Rules(options.StaticRules, $"{root}:StaticRules", errors));
 
-    private static List<AddressSpec> Addresses(List<string> lines, string p, List<string> errors, bool ipv4Only, bool deviceRequired = false)
+    /// <param name="family">The family every entry must have (an instance's VIPs), or null for either.</param>
+    private static List<AddressSpec> Addresses(List<string> lines, string p, List<string> errors, AddressFamily? family, bool deviceRequired = false)
     {
         var result = new List<AddressSpec>();
         if (lines.Count > MaxObjects) errors.Add($"{p}: at most {MaxObjects} entries");
@@ -40,14 +41,17 @@ public static partial class VrrpOptionsValidator
         {
             if (!IpSpecParser.TryParseAddress(lines[i] ?? "", out var spec, out var error))
                 errors.Add($"{p}:{i}: '{lines[i]}': {error}");
-            else if (ipv4Only && spec!.Address.Address.AddressFamily != AddressFamily.InterNetwork)
-                errors.Add($"{p}:{i}: '{lines[i]}' is not an IPv4 address[/prefix] (IPv6 VIPs need an IPv6 instance, which is not supported yet; an IPv6 address can go under ExcludedAddresses)");
+            else if (family is { } f && spec!.Address.Address.AddressFamily != f)
+                errors.Add($"{p}:{i}: '{lines[i]}' is {Name(spec.Address.Address.AddressFamily)} but the instance's first address is {Name(f)}: one advert carries one family "
+                    + "(keepalived ignores such an address); give it its own instance, or put it under ExcludedAddresses, which takes either family");
             else if (deviceRequired && spec!.Device is null)
                 errors.Add($"{p}:{i}: '{lines[i]}': give 'dev INTERFACE' (a static address belongs to no instance)");
             else result.Add(spec!);
         }
         return result;
     }
+
+    private static string Name(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
 
     private static List<RouteSpec> Routes(List<string> lines, string p, List<string> errors)
     {
@@ -84,6 +88,8 @@ public static partial class VrrpOptionsValidator
         if (name.Length is 0 or > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or ':'))
             errors.Add($"{p}:VmacInterface: '{name}' is not a valid interface name (1..15 characters)");
         if (name == o.Interface) errors.Add($"{p}:VmacInterface: must differ from Interface");
+        if (InstanceFamily(o) == AddressFamily.InterNetworkV6)
+            errors.Add($"{p}:UseVmac: not supported for an instance with IPv6 VirtualAddresses (keepalived gives such a vmac a link-local address of its own and MAC 00:00:5e:00:02:VRID; the gateway does not do that yet)");
         if (o.UnicastPeers.Count > 0 && !o.VmacTransmitOnBase)
             errors.Add($"{p}:VmacTransmitOnBase: unicast peers with UseVmac need VmacTransmitOnBase (as keepalived requires vmac_xmit_base)");
     }

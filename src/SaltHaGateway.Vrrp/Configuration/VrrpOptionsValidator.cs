@@ -57,9 +57,14 @@ public static partial class VrrpOptionsValidator
         if (string.IsNullOrWhiteSpace(o.Interface)) errors.Add($"{p}:Interface: required");
         if (o.VirtualRouterId is < 1 or > 255) errors.Add($"{p}:VirtualRouterId: must be 1..255, got {o.VirtualRouterId}");
         if (o.Priority is < 1 or > 255) errors.Add($"{p}:Priority: must be 1..255 (0 is only sent on resign), got {o.Priority}");
-        if (o.Version is not (2 or 3)) errors.Add($"{p}:Version: must be 2 or 3, got {o.Version}");
+        // keepalived gives an instance the family of its first VIP and runs IPv6 instances as VRRPv3.
+        var family = InstanceFamily(o);
+        bool v6 = family == AddressFamily.InterNetworkV6;
+        int version = o.Version ?? (v6 ? 3 : 2);
+        if (o.Version is { } given && given is not (2 or 3)) errors.Add($"{p}:Version: must be 2 or 3, got {given}");
+        else if (v6 && version == 2) errors.Add($"{p}:Version: the VirtualAddresses are IPv6, and VRRP over IPv6 is version 3 only (RFC 5798; keepalived refuses version 2 for an IPv6 instance); set 3 or leave Version out");
         ushort intervalCs = 100;
-        if (o.Version == 2)
+        if (version == 2)
         {
             if (o.AdvertIntervalSeconds is not (>= 1 and <= 255) || Math.Abs(o.AdvertIntervalSeconds - Math.Round(o.AdvertIntervalSeconds)) > 1e-9)
                 errors.Add($"{p}:AdvertIntervalSeconds: VRRPv2 needs whole seconds 1..255, got {o.AdvertIntervalSeconds}");
@@ -78,8 +83,8 @@ public static partial class VrrpOptionsValidator
         if (o.Priority == 255 && !o.Preempt) errors.Add($"{p}:Preempt: an address owner (priority 255) always preempts");
 
         var vips = new List<VirtualAddress>();
-        if (o.VirtualAddresses.Count is 0 or > 20) errors.Add($"{p}:VirtualAddresses: give 1..20 IPv4 addresses (one advert carries at most 20; put the rest under ExcludedAddresses)");
-        var ipObjects = ValidateIpObjects(o, p, errors);
+        if (o.VirtualAddresses.Count is 0 or > 20) errors.Add($"{p}:VirtualAddresses: give 1..20 addresses (one advert carries at most 20; put the rest under ExcludedAddresses)");
+        var ipObjects = ValidateIpObjects(o, p, errors, family);
         foreach (var vip in ipObjects.Addresses)
         {
             vips.Add(vip.Address);
@@ -92,7 +97,7 @@ public static partial class VrrpOptionsValidator
             switch (auth.Type.ToUpperInvariant())
             {
                 case "PASS":
-                    if (o.Version == 3) errors.Add($"{p}:Authentication: VRRPv3 has no authentication (keepalived ignores it); remove it");
+                    if (version == 3) errors.Add($"{p}:Authentication: VRRPv3 has no authentication (keepalived ignores it); remove it");
                     if (string.IsNullOrEmpty(auth.Password)) errors.Add($"{p}:Authentication:Password: required for PASS");
                     else if (Encoding.ASCII.GetByteCount(auth.Password) > 8) errors.Add($"{p}:Authentication:Password: at most 8 characters are sent (keepalived truncates); shorten it");
                     else Encoding.ASCII.GetBytes(auth.Password).CopyTo(authData, 0);
@@ -106,13 +111,21 @@ public static partial class VrrpOptionsValidator
             }
         }
 
+        // Source and peers must be of the instance's family (keepalived: "MUST be of the same family", and skips them).
+        string familyName = v6 ? "IPv6" : "IPv4";
+        string why = v6 ? " (the VirtualAddresses are IPv6)" : "";
         IPAddress? unicastSource = null;
-        if (o.UnicastSource is not null && (!IPAddress.TryParse(o.UnicastSource, out unicastSource) || unicastSource.AddressFamily != AddressFamily.InterNetwork))
-            errors.Add($"{p}:UnicastSource: '{o.UnicastSource}' is not an IPv4 address");
+        if (o.UnicastSource is not null && (!IPAddress.TryParse(o.UnicastSource, out unicastSource) || unicastSource.AddressFamily != family
+            || o.UnicastSource.Contains('%', StringComparison.Ordinal)))
+        {
+            errors.Add($"{p}:UnicastSource: '{o.UnicastSource}' is not an {familyName} address{why}");
+            unicastSource = null;
+        }
         if (o.MulticastSource is not null)
         {
-            if (!IPAddress.TryParse(o.MulticastSource, out var mcastSource) || mcastSource.AddressFamily != AddressFamily.InterNetwork)
-                errors.Add($"{p}:MulticastSource: '{o.MulticastSource}' is not an IPv4 address");
+            if (!IPAddress.TryParse(o.MulticastSource, out var mcastSource) || mcastSource.AddressFamily != family
+                || o.MulticastSource.Contains('%', StringComparison.Ordinal))
+                errors.Add($"{p}:MulticastSource: '{o.MulticastSource}' is not an {familyName} address{why}");
             else if (unicastSource is not null && !unicastSource.Equals(mcastSource))
                 errors.Add($"{p}:MulticastSource: differs from UnicastSource {unicastSource}; adverts have one source address");
             else unicastSource = mcastSource;
@@ -120,8 +133,8 @@ public static partial class VrrpOptionsValidator
         var peers = new List<IPAddress>();
         for (int i = 0; i < o.UnicastPeers.Count; i++)
         {
-            if (IPAddress.TryParse(o.UnicastPeers[i], out var peer) && peer.AddressFamily == AddressFamily.InterNetwork) peers.Add(peer);
-            else errors.Add($"{p}:UnicastPeers:{i}: '{o.UnicastPeers[i]}' is not an IPv4 address");
+            if (IPAddress.TryParse(o.UnicastPeers[i], out var peer) && peer.AddressFamily == family && !o.UnicastPeers[i].Contains('%', StringComparison.Ordinal)) peers.Add(peer);
+            else errors.Add($"{p}:UnicastPeers:{i}: '{o.UnicastPeers[i]}' is not an {familyName} address{why}");
         }
 
         var g = o.Garp;
@@ -131,6 +144,7 @@ public static partial class VrrpOptionsValidator
         if (g.MasterRefreshSeconds is not (>= 0 and <= 86400)) errors.Add($"{p}:Garp:MasterRefreshSeconds: must be 0..86400");
         if (g.MasterRefreshRepeat is < 1 or > 100) errors.Add($"{p}:Garp:MasterRefreshRepeat: must be 1..100");
         if (g.IntervalSeconds is not (>= 0 and <= 1)) errors.Add($"{p}:Garp:IntervalSeconds: must be 0..1");
+        if (g.NaIntervalSeconds is not (>= 0 and <= 1)) errors.Add($"{p}:Garp:NaIntervalSeconds: must be 0..1");
         if (o.Notify.TimeoutSeconds is not (> 0 and <= 3600)) errors.Add($"{p}:Notify:TimeoutSeconds: must be in (0, 3600]");
 
         var track = ValidateTrackList(o.Track, all, errors, p);
@@ -152,6 +166,8 @@ public static partial class VrrpOptionsValidator
             if (authType != VrrpAuthType.None) errors.Add($"{p}:Authentication: not allowed with Strict (vrrp_strict)");
             if (o.PreemptDelaySeconds > 0) errors.Add($"{p}:PreemptDelaySeconds: not allowed with Strict (vrrp_strict)");
             if (o.DownTimerAdverts != 3) errors.Add($"{p}:DownTimerAdverts: must stay 3 with Strict (vrrp_strict)");
+            if (v6 && peers.Count == 0 && !ipObjects.Addresses[0].Address.Address.IsIPv6LinkLocal)
+                errors.Add($"{p}:VirtualAddresses:0: with Strict (vrrp_strict) the first IPv6 VIP must be link-local (RFC 5798 §5.2.9; keepalived refuses it too)");
             if (errors.Count != before)
             {
                 return null;
@@ -160,7 +176,7 @@ public static partial class VrrpOptionsValidator
         var settings = new VrrpInstanceSettings
         {
             Name = name,
-            Version = (VrrpVersion)o.Version,
+            Version = (VrrpVersion)version,
             VirtualRouterId = (byte)o.VirtualRouterId,
             Priority = (byte)o.Priority,
             IntervalCentiseconds = intervalCs,
@@ -183,9 +199,23 @@ public static partial class VrrpOptionsValidator
                 LowerPriorityRepeat = strict ? 0 : g.LowerPriorityRepeat,
                 MasterRefreshRepeat = g.MasterRefreshRepeat,
                 Interval = TimeSpan.FromSeconds(g.IntervalSeconds),
+                NaInterval = TimeSpan.FromSeconds(g.NaIntervalSeconds),
             },
         };
         return new VrrpInstanceDefinition(settings, o.Interface!, unicastSource, track, o.Notify, ipObjects, Vmac(o));
+    }
+
+    /// <summary>The family of the first VIP that parses (IPv4 when there is none): keepalived's rule for an instance.</summary>
+    private static AddressFamily InstanceFamily(VrrpInstanceOptions o)
+    {
+        foreach (var line in o.VirtualAddresses)
+        {
+            if (IpSpecParser.TryParseAddress(line ?? "", out var spec, out _))
+            {
+                return spec!.Address.Address.AddressFamily;
+            }
+        }
+        return AddressFamily.InterNetwork;
     }
 
     private static List<TrackDefinition> ValidateTrackList(List<VrrpTrackOptions> list, VrrpOptions all, List<string> errors, string p)

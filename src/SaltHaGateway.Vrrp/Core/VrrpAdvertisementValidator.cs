@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using SaltHaGateway.Vrrp.Wire;
 
@@ -17,7 +18,10 @@ public static class VrrpAdvertisementValidator
         {
             return VrrpRejectReason.UnknownVrid;
         }
-        if (received.Ip.Ttl != 255)
+        // keepalived skips the hop-limit check for unicast; over IPv6 it sends unicast adverts with the kernel's default
+        // hop limit (unicast_ttl unset), so a unicast IPv6 instance must not insist on 255.
+        bool v6 = settings.Family == AddressFamily.InterNetworkV6;
+        if (received.Ip.Ttl != 255 && !(v6 && settings.IsUnicast))
         {
             return VrrpRejectReason.Ttl;
         }
@@ -52,7 +56,8 @@ public static class VrrpAdvertisementValidator
                 return VrrpRejectReason.AddressList;
             }
         }
-        bool multicast = received.Ip.Destination.Equals(VrrpPacketCodec.MulticastGroup);
+        // keepalived: an IPv4 advert is multicast when sent to a multicast group, an IPv6 one when IPV6_PKTINFO says so.
+        bool multicast = v6 ? received.Ip.Destination.IsIPv6Multicast : received.Ip.Destination.Equals(VrrpPacketCodec.MulticastGroup);
         if (multicast == settings.IsUnicast)
         {
             return VrrpRejectReason.Destination;
@@ -70,7 +75,7 @@ public static class VrrpAdvertisementValidator
         var a = received?.Advertisement;
         return reason switch
         {
-            VrrpRejectReason.Ttl => $"TTL {received?.Ip.Ttl}, expected 255",
+            VrrpRejectReason.Ttl => settings.Family == AddressFamily.InterNetworkV6 ? $"hop limit {received?.Ip.Ttl}, expected 255" : $"TTL {received?.Ip.Ttl}, expected 255",
             VrrpRejectReason.Version => a is null ? "unknown VRRP version" : $"version {(int)a.Version}, expected {(int)settings.Version}",
             VrrpRejectReason.AuthType => $"auth type {(int?)a?.AuthType}, expected {(int)settings.AuthType}",
             VrrpRejectReason.AuthPassword => "authentication password differs",

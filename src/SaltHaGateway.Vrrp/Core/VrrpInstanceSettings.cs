@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using SaltHaGateway.Vrrp.Wire;
 
 namespace SaltHaGateway.Vrrp.Core;
@@ -37,6 +38,10 @@ public sealed record VrrpInstanceSettings
     /// <summary>keepalived's lower_prio_no_advert: a master hearing a lower-priority master does not answer with an advert.</summary>
     public bool LowerPriorityNoAdvert { get; init; }
     public bool IsUnicast => UnicastPeers.Count > 0;
+    /// <summary>The family of the VIPs, which the adverts carry (an instance has one: keepalived segregates them).</summary>
+    public AddressFamily Family => VirtualAddresses.Count > 0 ? VirtualAddresses[0].Address.AddressFamily : AddressFamily.InterNetwork;
+    /// <summary>The advert destination when multicast: 224.0.0.18 or ff02::12.</summary>
+    public IPAddress MulticastGroup => Family == AddressFamily.InterNetworkV6 ? VrrpPacketCodec.MulticastGroupV6 : VrrpPacketCodec.MulticastGroup;
     public TimeSpan AdvertisementInterval => TimeSpan.FromMilliseconds(IntervalCentiseconds * 10.0);
 }
 
@@ -51,9 +56,11 @@ public sealed record GarpSettings
     public int MasterRefreshRepeat { get; init; } = 1;
     /// <summary>Pause between the gratuitous ARPs of one burst (vrrp_garp_interval); zero sends them back to back.</summary>
     public TimeSpan Interval { get; init; } = TimeSpan.Zero;
+    /// <summary>Pause between the unsolicited Neighbour Advertisements of one burst (vrrp_gna_interval).</summary>
+    public TimeSpan NaInterval { get; init; } = TimeSpan.Zero;
 }
 
-/// <summary>A virtual IPv4 address with its prefix length (default /32).</summary>
+/// <summary>A virtual address with its prefix length (default /32; /128 for IPv6 through <see cref="Configuration.IpSpecParser"/>).</summary>
 public readonly record struct VirtualAddress(IPAddress Address, int PrefixLength)
 {
     public override string ToString() => $"{Address}/{PrefixLength}";

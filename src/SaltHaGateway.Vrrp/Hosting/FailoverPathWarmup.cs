@@ -17,6 +17,7 @@ internal static class FailoverPathWarmup
     [
         typeof(VrrpStateMachine), typeof(VrrpInstanceRunner), typeof(VrrpPacketCodec), typeof(InternetChecksum),
         typeof(GratuitousArpFrame), typeof(GratuitousArpSender), typeof(NetlinkAddressEditor), typeof(VrrpRawSocket),
+        typeof(VrrpRawSocket6), typeof(NeighbourAdvertisementFrame), typeof(NeighbourAdvertisementSender),
         typeof(VrrpAdvertisementValidator), typeof(VrrpTimers), typeof(EffectivePriority),
     ];
 

@@ -15,18 +15,25 @@ internal sealed partial class VrrpInstanceRunner
     {
         var advert = new VrrpAdvertisement(_settings.Version, _settings.VirtualRouterId, priority, _settings.IntervalCentiseconds,
             _settings.VirtualAddresses.Select(v => v.Address).ToArray(), _settings.AuthType, _settings.AuthData);
-        IReadOnlyList<IPAddress> destinations = _settings.IsUnicast ? _settings.UnicastPeers : [VrrpPacketCodec.MulticastGroup];
+        IReadOnlyList<IPAddress> destinations = _settings.IsUnicast ? _settings.UnicastPeers : [_settings.MulticastGroup];
         foreach (var destination in destinations)
         {
             try
             {
-                var checksumDestination = _legacyPeers.ContainsKey(destination) ? VrrpPacketCodec.MulticastGroup : null;
-                _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId, checksumDestination), destination);
+                if (_v6)
+                {
+                    _socket6!.Send(VrrpPacketCodec.EncodeMessage(advert, _localAddress, destination), _localAddress, destination);
+                }
+                else
+                {
+                    var checksumDestination = _legacyPeers.ContainsKey(destination) ? VrrpPacketCodec.MulticastGroup : null;
+                    _socket!.Send(VrrpPacketCodec.EncodeDatagram(advert, _localAddress, destination, ++_ipId, checksumDestination), destination);
+                }
                 Interlocked.Increment(ref _sent);
                 _metrics.AdvertsSent.WithLabels(Name).Inc();
                 _lastSendError = null;
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
             {
                 _metrics.SendErrors.WithLabels(Name).Inc();
                 // A down link fails every advert; say it once per distinct error, the counter has the rest.
@@ -63,31 +70,18 @@ internal sealed partial class VrrpInstanceRunner
 
     void IVrrpActions.SendGratuitousArp(int count)
     {
-        // Every IPv4 address the instance moves (excluded ones too), each on the interface it goes on.
+        // Every address the instance moves (excluded ones too), each on the interface it goes on: gratuitous ARP for
+        // IPv4, unsolicited Neighbour Advertisements for IPv6, as keepalived's vrrp_send_update does.
         var objects = _def.Objects;
-        var burst = Enumerable.Range(0, count)
+        var all = Enumerable.Range(0, count)
             .SelectMany(_ => objects.Addresses.Concat(objects.Excluded))
-            .Where(a => a.Address.Address.AddressFamily == AddressFamily.InterNetwork)
             .Select(a => (a.Address.Address, Device: a.Device ?? _vipNic!.Name))
             .ToArray();
-        if (_settings.Garp.Interval <= TimeSpan.Zero || burst.Length <= 1)
-        {
-            foreach (var (address, device) in burst)
-            {
-                SendOneGarp(address, device);
-            }
-            return;
-        }
-        // vrrp_garp_interval: the first goes out now (it is on the failover path), the rest spaced out.
-        SendOneGarp(burst[0].Address, burst[0].Device);
-        _ = Task.Run(async () =>
-        {
-            foreach (var (address, device) in burst.Skip(1))
-            {
-                await Task.Delay(_settings.Garp.Interval, _time, _stop.Token).ConfigureAwait(false);
-                SendOneGarp(address, device);
-            }
-        }, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        // vrrp_garp_interval spaces the ARPs of a burst, vrrp_gna_interval the NAs; keepalived keeps the two apart.
+        _ = AnnouncementBurst.Send(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetwork).ToArray(), _settings.Garp.Interval,
+            a => SendOneGarp(a.Address, a.Device), _time, _stop.Token);
+        _ = AnnouncementBurst.Send(all.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6).ToArray(), _settings.Garp.NaInterval,
+            a => SendOneNeighbourAdvert(a.Address, a.Device), _time, _stop.Token);
     }
 
     private void SendOneGarp(IPAddress address, string device)
@@ -103,6 +97,22 @@ internal sealed partial class VrrpInstanceRunner
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             Log.SendFailed(_logger, Name, "ARP broadcast on " + device, e.Message);
+        }
+    }
+
+    private void SendOneNeighbourAdvert(IPAddress address, string device)
+    {
+        if (!_naSenders.TryGetValue(device, out var sender))
+        {
+            return;
+        }
+        try
+        {
+            sender.Send(address);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            Log.SendFailed(_logger, Name, "Neighbour Advertisement to ff02::1 on " + device, e.Message);
         }
     }
 

@@ -32,6 +32,9 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     private readonly VrrpInstanceSettings _settings;
     private NetworkInterfaceInfo? _nic;
     private VrrpRawSocket? _socket;
+    // IPv6 instances (VRRPv3 over IPv6) use this one instead of _socket.
+    private VrrpRawSocket6? _socket6;
+    private bool _v6;
     private GratuitousArpSender? _garp;
     private VrrpStateMachine? _machine;
     private IPAddress _localAddress = IPAddress.Any;
@@ -63,17 +66,39 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     {
         _nic = NetworkInterfaceInfo.Find(_def.Interface)
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: no interface named '{_def.Interface}'");
-        _localAddress = _def.UnicastSource ?? _nic.PrimaryAddress
-            ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
+        _v6 = _settings.Family == AddressFamily.InterNetworkV6;
+        // keepalived sends IPv6 adverts from the interface's link-local address unless told otherwise.
+        _localAddress = _def.UnicastSource ?? (_v6 ? _nic.LinkLocalAddress : _nic.PrimaryAddress)
+            ?? throw new VrrpStartupException(_v6
+                ? $"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv6 link-local address to send adverts from (is IPv6 disabled on it?)"
+                : $"Vrrp:Instances:{Name}:Interface: '{_def.Interface}' has no IPv4 address to send adverts from");
         ResolveDevices();
         _addresses = new NetlinkAddressEditor();
         _vipNic = _def.Vmac is { } vmac ? CreateVmac(vmac) : _nic;
-        _socket = VrrpRawSocket.Open(_def.Vmac is { TransmitOnBase: false } ? _vipNic : _nic, joinMulticast: !_settings.IsUnicast);
+        var advertNic = _def.Vmac is { TransmitOnBase: false } ? _vipNic : _nic;
+        if (_v6)
+        {
+            _socket6 = VrrpRawSocket6.Open(advertNic, joinMulticast: !_settings.IsUnicast);
+        }
+        else
+        {
+            _socket = VrrpRawSocket.Open(advertNic, joinMulticast: !_settings.IsUnicast);
+        }
         _garp = new GratuitousArpSender(_vipNic);
         _garpSenders[_vipNic.Name] = _garp;
         foreach (var (device, info) in _otherDevices)
         {
             _garpSenders.TryAdd(device, new GratuitousArpSender(info));
+        }
+        // Neighbour Advertisements for every IPv6 address the instance moves (VIPs, and excluded ones of any instance).
+        foreach (var a in _def.Objects.Addresses.Concat(_def.Objects.Excluded).Where(a => a.Address.Address.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            var device = a.Device ?? _vipNic.Name;
+            if (!_naSenders.ContainsKey(device))
+            {
+                var info = device == _vipNic.Name ? _vipNic : device == _nic.Name ? _nic : _otherDevices[device];
+                _naSenders[device] = new NeighbourAdvertisementSender(info, ReferenceEquals(info, _vipNic) ? _def.Interface : device);
+            }
         }
         // Leftovers from a crash (VIPs survive kill -9) must go before we take part in an election.
         RemoveAddresses();
@@ -85,6 +110,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         _metrics.AdvertsSent.WithLabels(Name);
         _metrics.AdvertsReceived.WithLabels(Name);
+        _metrics.Info.WithLabels(Name, _v6 ? "ipv6" : "ipv4", ((int)_settings.Version).ToString(System.Globalization.CultureInfo.InvariantCulture), _def.Interface).Set(1);
         _loops.Add(Task.Run(() => DrainAsync(_notifyQueue.Reader, _stop.Token), CancellationToken.None));
         // A dedicated thread blocked in recv(): on a busy node every hop through the thread pool adds scheduling
         // delay to the moment an advert (above all a priority-0 one) is seen.
@@ -175,6 +201,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         await _stop.CancelAsync();
         _socket?.Dispose();
+        _socket6?.Dispose();
         await Task.WhenAll(_loops).ContinueWith(_ => { }, TaskScheduler.Default);
         if (_addresses is not null && _nic is not null)
         {
@@ -182,6 +209,10 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             RemoveVmac();
         }
         foreach (var sender in _garpSenders.Values)
+        {
+            sender.Dispose();
+        }
+        foreach (var sender in _naSenders.Values)
         {
             sender.Dispose();
         }
@@ -219,12 +250,14 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             VrrpObjectsStatus.From(_def.Objects, _holdingObjects, _def.Vmac?.Interface))
         {
             SyncGroup = _def.SyncGroup,
+            Family = _settings.Family == AddressFamily.InterNetworkV6 ? "ipv6" : "ipv4",
         };
     }
 
     private readonly Dictionary<string, int> _deviceIndexes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NetworkInterfaceInfo> _otherDevices = new(StringComparer.Ordinal);
     private readonly Dictionary<string, GratuitousArpSender> _garpSenders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NeighbourAdvertisementSender> _naSenders = new(StringComparer.Ordinal);
 
     /// <summary>Interfaces named by "dev" on addresses and routes must exist when the instance starts.</summary>
     private void ResolveDevices()
@@ -335,6 +368,11 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
 
     private void ReceiveLoop(CancellationToken ct)
     {
+        if (_v6)
+        {
+            ReceiveLoop6(ct);
+            return;
+        }
         var buffer = new byte[2048];
         while (!ct.IsCancellationRequested)
         {
@@ -363,9 +401,45 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
     }
 
+    private void ReceiveLoop6(CancellationToken ct)
+    {
+        var buffer = new byte[2048];
+        while (!ct.IsCancellationRequested)
+        {
+            int n;
+            IpEnvelope envelope;
+            try
+            {
+                n = _socket6!.Receive(buffer, TimeSpan.FromMilliseconds(250), out envelope);
+            }
+            catch (Exception e) when (e is ObjectDisposedException || ct.IsCancellationRequested)
+            {
+                return;
+            }
+            if (n < 0)
+            {
+                continue;   // timeout or interrupted: look at the token again
+            }
+            try
+            {
+                var reason = VrrpPacketCodec.TryDecodeIpv6(buffer.AsSpan(0, n), envelope.Source, envelope.Destination, envelope.Ttl, out var received);
+                Handle(reason, received);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Log.ActionFailed(_logger, e, Name);
+            }
+        }
+    }
+
     private void HandleDatagram(ReadOnlySpan<byte> datagram)
     {
         var reason = VrrpPacketCodec.TryDecode(datagram, out var received);
+        Handle(reason, received);
+    }
+
+    private void Handle(VrrpRejectReason reason, ReceivedAdvertisement? received)
+    {
         if (reason == VrrpRejectReason.None)
         {
             reason = VrrpAdvertisementValidator.Check(received!, _settings);
@@ -427,6 +501,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             await _stop.CancelAsync();
         }
         _socket?.Dispose();
+        _socket6?.Dispose();
         foreach (var sender in _garpSenders.Values)
         {
             sender.Dispose();

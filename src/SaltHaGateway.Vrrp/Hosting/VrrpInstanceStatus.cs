@@ -24,6 +24,8 @@ public sealed record VrrpInstanceStatus(
 {
     /// <summary>The vrrp_sync_group this instance moves with, if any.</summary>
     public string? SyncGroup { get; init; }
+    /// <summary>"ipv4" or "ipv6": the family of the VIPs, so of the adverts (IPv6 is VRRPv3 to ff02::12).</summary>
+    public string Family { get; init; } = "ipv4";
 }
 
 public sealed record VrrpTrackStatus(string Condition, int Weight, bool Up)

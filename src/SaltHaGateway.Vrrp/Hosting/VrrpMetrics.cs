@@ -20,10 +20,12 @@ public sealed class VrrpMetrics
         VirtualObjects = f.CreateGauge("saltha_vrrp_virtual_objects", "Addresses, excluded addresses, routes and rules this node holds for an instance (0 unless master).", "instance", "kind");
         SyncGroupState = f.CreateGauge("saltha_vrrp_sync_group_state", "VRRP sync group state: 0 init, 1 backup, 2 master, 3 fault.", "group");
         TrackValue = f.CreateGauge("saltha_vrrp_track_value", "A track_file's number, or the processes a track_process counts.", "track");
+        Info = f.CreateGauge("saltha_vrrp_instance_info", "Always 1: an instance's address family (ipv4, ipv6), VRRP version and interface.", "instance", "family", "version", "interface");
         NotifyFifoDropped = f.CreateCounter("saltha_vrrp_notify_fifo_dropped_total", "notify_fifo lines dropped because the FIFO was full.");
     }
 
     public Gauge SyncGroupState { get; }
+    public Gauge Info { get; }
     public Gauge TrackValue { get; }
     public Counter NotifyFifoDropped { get; }
 

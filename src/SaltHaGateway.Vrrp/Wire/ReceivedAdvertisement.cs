@@ -1,4 +1,4 @@
 namespace SaltHaGateway.Vrrp.Wire;
 
 /// <summary>A structurally valid advertisement together with the IP envelope it arrived in.</summary>
-public sealed record ReceivedAdvertisement(VrrpAdvertisement Advertisement, Ipv4Header Ip, bool LegacyUnicastChecksum);
+public sealed record ReceivedAdvertisement(VrrpAdvertisement Advertisement, IpEnvelope Ip, bool LegacyUnicastChecksum);

@@ -5,9 +5,9 @@ using System.Net.Sockets;
 namespace SaltHaGateway.Vrrp.Wire;
 
 /// <summary>
-/// Encodes and decodes VRRPv2 (RFC 3768) and VRRPv3 (RFC 5798) IPv4 advertisements. Decoding checks only
-/// what the packet says about itself (length, version, type, checksum); instance-specific checks live in
-/// <see cref="VrrpAdvertisementValidator"/>.
+/// Encodes and decodes VRRPv2 (RFC 3768) and VRRPv3 (RFC 5798) advertisements over IPv4, and VRRPv3 over IPv6
+/// (RFC 5798 §5.2.8: the checksum covers the IPv6 pseudo-header). Decoding checks only what the packet says about
+/// itself (length, version, type, checksum); instance-specific checks live in <see cref="VrrpAdvertisementValidator"/>.
 /// </summary>
 public static class VrrpPacketCodec
 {
@@ -15,14 +15,27 @@ public static class VrrpPacketCodec
     public const int HeaderLength = 8;
     public const int AuthDataLength = 8;
     public static readonly IPAddress MulticastGroup = IPAddress.Parse("224.0.0.18");
+    /// <summary>RFC 5798's IPv6 group (link-local scope, so it never leaves the segment).</summary>
+    public static readonly IPAddress MulticastGroupV6 = IPAddress.Parse("ff02::12");
 
-    public static int MessageLength(VrrpVersion version, int addressCount) =>
-        HeaderLength + 4 * addressCount + (version == VrrpVersion.V2 ? AuthDataLength : 0);
+    public static int MessageLength(VrrpVersion version, int addressCount, AddressFamily family = AddressFamily.InterNetwork) =>
+        HeaderLength + AddressLength(family) * addressCount + (version == VrrpVersion.V2 ? AuthDataLength : 0);
 
-    /// <summary>Writes the VRRP message (no IP header). The v3 checksum needs the IP source and destination.</summary>
+    private static int AddressLength(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? 16 : 4;
+
+    /// <summary>
+    /// Writes the VRRP message (no IP header). The v3 checksum needs the IP source and destination; their family
+    /// decides whether the addresses are IPv4 or IPv6 (VRRP over IPv6 is version 3 only).
+    /// </summary>
     public static byte[] EncodeMessage(VrrpAdvertisement advert, IPAddress source, IPAddress destination)
     {
-        var buffer = new byte[MessageLength(advert.Version, advert.Addresses.Count)];
+        var family = source.AddressFamily;
+        if (family == AddressFamily.InterNetworkV6 && advert.Version != VrrpVersion.V3)
+        {
+            throw new ArgumentException("VRRP over IPv6 is version 3 only.", nameof(advert));
+        }
+        int addressLength = AddressLength(family);
+        var buffer = new byte[MessageLength(advert.Version, advert.Addresses.Count, family)];
         buffer[0] = (byte)(((byte)advert.Version << 4) | 1);
         buffer[1] = advert.VirtualRouterId;
         buffer[2] = advert.Priority;
@@ -38,9 +51,10 @@ public static class VrrpPacketCodec
         }
         for (int i = 0; i < advert.Addresses.Count; i++)
         {
-            if (!advert.Addresses[i].TryWriteBytes(buffer.AsSpan(HeaderLength + 4 * i, 4), out int written) || written != 4)
+            if (advert.Addresses[i].AddressFamily != family
+                || !advert.Addresses[i].TryWriteBytes(buffer.AsSpan(HeaderLength + addressLength * i, addressLength), out _))
             {
-                throw new ArgumentException("VRRP over IPv4 carries only IPv4 addresses.", nameof(advert));
+                throw new ArgumentException($"VRRP over {(family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} carries only addresses of that family.", nameof(advert));
             }
         }
         if (advert.Version == VrrpVersion.V2 && advert.AuthType == VrrpAuthType.Password)
@@ -144,17 +158,74 @@ public static class VrrpPacketCodec
             advert = new VrrpAdvertisement(version, message[1], message[2],
                 (ushort)(BinaryPrimitives.ReadUInt16BigEndian(message.Slice(4, 2)) & 0x0FFF), addresses);
         }
-        received = new ReceivedAdvertisement(advert, ip, legacy);
+        received = new ReceivedAdvertisement(advert, new IpEnvelope(ip.Ttl, ip.Source, ip.Destination), legacy);
         return VrrpRejectReason.None;
     }
 
+    /// <summary>
+    /// Decodes a VRRP message received on an IPv6 raw socket, which delivers no IP header: the source is the
+    /// sender's address, the destination and hop limit come from the IPV6_PKTINFO and IPV6_HOPLIMIT control messages.
+    /// </summary>
+    public static VrrpRejectReason TryDecodeIpv6(ReadOnlySpan<byte> message, IPAddress source, IPAddress destination, byte hopLimit,
+        out ReceivedAdvertisement? received)
+    {
+        received = null;
+        if (source.AddressFamily != AddressFamily.InterNetworkV6 || destination.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            return VrrpRejectReason.Malformed;
+        }
+        if (message.Length < HeaderLength)
+        {
+            return VrrpRejectReason.Length;
+        }
+        // RFC 5798 defines VRRP over IPv6 for version 3 only (keepalived refuses version 2 for an IPv6 instance).
+        if (message[0] >> 4 != 3)
+        {
+            return VrrpRejectReason.Version;
+        }
+        int count = message[3];
+        if (message.Length != MessageLength(VrrpVersion.V3, count, AddressFamily.InterNetworkV6))
+        {
+            return VrrpRejectReason.Length;
+        }
+        if ((message[0] & 0x0F) != 1)
+        {
+            return VrrpRejectReason.Type;
+        }
+        if (InternetChecksum.Finish(InternetChecksum.Add(PseudoHeaderSum(source, destination, message.Length), message)) != 0)
+        {
+            return VrrpRejectReason.Checksum;
+        }
+        var addresses = new IPAddress[count];
+        for (int i = 0; i < count; i++)
+        {
+            addresses[i] = new IPAddress(message.Slice(HeaderLength + 16 * i, 16));
+        }
+        var advert = new VrrpAdvertisement(VrrpVersion.V3, message[1], message[2],
+            (ushort)(BinaryPrimitives.ReadUInt16BigEndian(message.Slice(4, 2)) & 0x0FFF), addresses);
+        received = new ReceivedAdvertisement(advert, new IpEnvelope(hopLimit, source, destination), false);
+        return VrrpRejectReason.None;
+    }
+
+    /// <summary>The sum of the pseudo-header: RFC 5798 §5.2.8 for IPv4, RFC 8200 §8.1 for IPv6.</summary>
     private static uint PseudoHeaderSum(IPAddress source, IPAddress destination, int length)
     {
-        Span<byte> pseudo = stackalloc byte[12];
-        if (source.AddressFamily != AddressFamily.InterNetwork || destination.AddressFamily != AddressFamily.InterNetwork)
+        if (source.AddressFamily != destination.AddressFamily
+            || source.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
-            throw new ArgumentException("VRRP over IPv4 needs IPv4 source and destination.");
+            throw new ArgumentException("VRRPv3 needs a source and destination of one family.");
         }
+        if (source.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            // source(16) destination(16) upper-layer length(4) zero(3) next header(1)
+            Span<byte> pseudo6 = stackalloc byte[40];
+            source.TryWriteBytes(pseudo6[..16], out _);
+            destination.TryWriteBytes(pseudo6.Slice(16, 16), out _);
+            BinaryPrimitives.WriteUInt32BigEndian(pseudo6.Slice(32, 4), (uint)length);
+            pseudo6[39] = ProtocolNumber;
+            return InternetChecksum.Add(0, pseudo6);
+        }
+        Span<byte> pseudo = stackalloc byte[12];
         source.TryWriteBytes(pseudo[..4], out _);
         destination.TryWriteBytes(pseudo.Slice(4, 4), out _);
         pseudo[9] = ProtocolNumber;

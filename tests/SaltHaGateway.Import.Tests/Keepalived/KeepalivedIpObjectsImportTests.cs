@@ -132,7 +132,7 @@ public sealed class KeepalivedIpObjectsImportTests : IDisposable
     {
         var (_, err, vrrp) = Import("vrrp_instance A {\n  interface eth0\n  virtual_router_id 9\n  virtual_ipaddress {\n    10.0.0.1\n    10.0.0.2 peer 10.0.0.3\n    fe80::1\n  }\n}\n");
         Assert.Contains("'10.0.0.2 peer 10.0.0.3' (line 6): option 'peer' is not supported", err);
-        Assert.Contains("'fe80::1' (line 4): IPv6 VIPs", err);
+        Assert.Contains("'fe80::1' (line 7): its family differs from the instance's first VIP", err);
         Assert.Equal(["10.0.0.1"], Strings(vrrp.GetProperty("Instances").GetProperty("A"), "VirtualAddresses"));
     }
 }

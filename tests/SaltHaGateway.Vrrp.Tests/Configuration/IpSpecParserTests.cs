@@ -17,7 +17,8 @@ public sealed class IpSpecParserTests
         Assert.Equal("192.168.200.255", a.Broadcast!.ToString());
         Assert.True(a.NoTrack);
         Assert.True(IpSpecParser.TryParseAddress("2001:db8::1/64 dev eth0 -nodad", out var v6, out _));
-        Assert.True(v6!.NoDad);
+        Assert.True(v6!.KeepDad);
+        Assert.False(v6.SkipsDad);   // keepalived's "-nodad" leaves DAD on; without it IPv6 VIPs skip DAD
         Assert.True(IpSpecParser.TryParseAddress("10.0.0.1", out var bare, out _));
         Assert.Equal(32, bare!.Address.PrefixLength);
         Assert.Null(bare.Device);
@@ -105,7 +106,7 @@ public sealed class IpSpecParserTests
             ("Vrrp:StaticRoutes:0", "192.168.2.0/24 via 192.168.1.254 bogus"));
         var errors = VrrpServiceCollectionExtensions.ValidateVrrp(section);
         string p = "Vrrp:Instances:VI_1:";
-        Assert.Contains(errors, e => e.StartsWith(p + "VirtualAddresses:1: '2001:db8::1' is not an IPv4 address", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith(p + "VirtualAddresses:1: '2001:db8::1' is IPv6 but the instance's first address is IPv4", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith(p + "ExcludedAddresses:0: 10.0.0.1 on eth1 is already listed at VirtualAddresses:0", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith(p + "VirtualRoutes:0: '10.1.0.0/16': a route needs", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith(p + "VirtualRules:0: 'from 10.0.0.1 lookup': 'lookup' needs a value", StringComparison.Ordinal));

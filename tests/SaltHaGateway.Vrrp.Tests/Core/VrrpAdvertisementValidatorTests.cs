@@ -63,3 +63,50 @@ public sealed class VrrpAdvertisementValidatorTests
         Assert.Equal(VrrpRejectReason.Destination, VrrpAdvertisementValidator.Check(r, settings with { UnicastPeers = [] }));
     }
 }
+
+/// <summary>Receiver checks of an IPv6 instance (hop limit and destination come from the control messages).</summary>
+public sealed class VrrpAdvertisementValidatorIpv6Tests
+{
+    private static readonly VrrpInstanceSettings V6 = new()
+    {
+        Name = "VI_6",
+        Version = VrrpVersion.V3,
+        VirtualRouterId = 61,
+        Priority = 100,
+        IntervalCentiseconds = 10,
+        VirtualAddresses = [new VirtualAddress(IPAddress.Parse("fd99::100"), 64)],
+    };
+
+    private static readonly IPAddress Peer = IPAddress.Parse("fe80::a85a:64ff:feb3:b730");
+
+    private static ReceivedAdvertisement Received(byte hopLimit, IPAddress destination)
+    {
+        var advert = new VrrpAdvertisement(VrrpVersion.V3, 61, 200, 10, [IPAddress.Parse("fd99::100")]);
+        var message = VrrpPacketCodec.EncodeMessage(advert, Peer, destination);
+        Assert.Equal(VrrpRejectReason.None, VrrpPacketCodec.TryDecodeIpv6(message, Peer, destination, hopLimit, out var r));
+        return r!;
+    }
+
+    [Fact]
+    public void Multicast_advert_with_hop_limit_255_is_accepted_and_anything_else_is_not()
+    {
+        Assert.Equal(VrrpRejectReason.None, VrrpAdvertisementValidator.Check(Received(255, VrrpPacketCodec.MulticastGroupV6), V6));
+        Assert.Equal(VrrpRejectReason.Ttl, VrrpAdvertisementValidator.Check(Received(254, VrrpPacketCodec.MulticastGroupV6), V6));
+        Assert.Equal("hop limit 254, expected 255", VrrpAdvertisementValidator.Describe(VrrpRejectReason.Ttl, Received(254, VrrpPacketCodec.MulticastGroupV6), V6));
+        // A unicast packet on a multicast instance.
+        Assert.Equal(VrrpRejectReason.Destination, VrrpAdvertisementValidator.Check(Received(255, IPAddress.Parse("fd99::1")), V6));
+        Assert.Equal(VrrpRejectReason.AddressList, VrrpAdvertisementValidator.Check(Received(255, VrrpPacketCodec.MulticastGroupV6),
+            V6 with { VirtualAddresses = [new VirtualAddress(IPAddress.Parse("fd99::101"), 64)] }));
+    }
+
+    [Fact]
+    public void Unicast_skips_the_hop_limit_as_keepalived_does_but_checks_the_peer()
+    {
+        // keepalived sends IPv6 unicast adverts with the kernel's default hop limit (64) and does not check it on unicast.
+        var unicast = V6 with { UnicastPeers = [Peer] };
+        Assert.Equal(VrrpRejectReason.None, VrrpAdvertisementValidator.Check(Received(64, IPAddress.Parse("fd99::1")), unicast));
+        Assert.Equal(VrrpRejectReason.Destination, VrrpAdvertisementValidator.Check(Received(255, VrrpPacketCodec.MulticastGroupV6), unicast));
+        Assert.Equal(VrrpRejectReason.UnknownPeer, VrrpAdvertisementValidator.Check(Received(64, IPAddress.Parse("fd99::1")),
+            V6 with { UnicastPeers = [IPAddress.Parse("fd99::2")] }));
+    }
+}

@@ -30,6 +30,12 @@ internal static class Nodes
         public string[] For(string node, string[]? lines) => (lines ?? []).Select(l => l.Replace("{dev2}", NetnsLab.Dev2(node), StringComparison.Ordinal)).ToArray();
     }
 
+    /// <summary>The lab's VIP as a virtual_ipaddress line: 10.99.0.100/32, or fd99::100/64 in an IPv6 lab.</summary>
+    private static string DefaultVipLine(NetnsLab lab) => lab.Ipv6 ? NetnsLab.Vip6 + "/64" : NetnsLab.Vip + "/32";
+
+    /// <summary>A node's unicast address in the lab's family.</summary>
+    private static string Address(NetnsLab lab, string node) => lab.Ipv6 ? NetnsLab.Address6(node) : NetnsLab.Address(node);
+
     public static NodeProcess Gateway(NetnsLab lab, string node, Spec spec, params string[] extraArgs)
     {
         string peer = node == "a" ? "b" : "a";
@@ -42,7 +48,7 @@ internal static class Nodes
             ["AdvertIntervalSeconds"] = spec.Interval,
             ["Preempt"] = spec.Preempt,
             ["DownTimerAdverts"] = spec.DownTimerAdverts,
-            ["VirtualAddresses"] = new[] { NetnsLab.Vip + "/32" },
+            ["VirtualAddresses"] = new[] { DefaultVipLine(lab) },
             ["Garp"] = new { MasterRepeat = 3, MasterDelaySeconds = 1 },
         };
         if (spec.Ip is { } ip)
@@ -56,8 +62,8 @@ internal static class Nodes
         if (spec.Password is not null) instance["Authentication"] = new { Type = "PASS", Password = spec.Password };
         if (spec.Unicast)
         {
-            instance["UnicastSource"] = NetnsLab.Address(node);
-            instance["UnicastPeers"] = new[] { NetnsLab.Address(peer) };
+            instance["UnicastSource"] = Address(lab, node);
+            instance["UnicastPeers"] = new[] { Address(lab, peer) };
         }
         if (spec.Track is not null) instance["Track"] = spec.Track;
         if (spec.Notify is not null) instance["Notify"] = spec.Notify;
@@ -86,7 +92,7 @@ internal static class Nodes
         conf.AppendLine("  down_timer_adverts " + spec.DownTimerAdverts);
         if (!spec.Preempt) conf.AppendLine("  nopreempt");
         if (spec.Password is not null) conf.AppendLine("  authentication {\n    auth_type PASS\n    auth_pass " + spec.Password + "\n  }");
-        if (spec.Unicast) conf.AppendLine($"  unicast_src_ip {NetnsLab.Address(node)}\n  unicast_peer {{\n    {NetnsLab.Address(peer)}\n  }}");
+        if (spec.Unicast) conf.AppendLine($"  unicast_src_ip {Address(lab, node)}\n  unicast_peer {{\n    {Address(lab, peer)}\n  }}");
         if (spec.KeepalivedExtra is not null) conf.AppendLine("  " + spec.KeepalivedExtra);
         if (spec.Ip is { } ip)
         {
@@ -96,7 +102,7 @@ internal static class Nodes
             }
             conf.AppendLine("}");
         }
-        else conf.AppendLine("  virtual_ipaddress {\n    " + NetnsLab.Vip + "/32\n  }\n}");
+        else conf.AppendLine("  virtual_ipaddress {\n    " + DefaultVipLine(lab) + "\n  }\n}");
         var path = Path.Combine(lab.Dir, $"ka-{node}.conf");
         File.WriteAllText(path, conf.ToString());
         return lab.Track(NodeProcess.StartIn(lab.Ns(node), "keepalived " + node, "keepalived", "-n", "-l", "-D", "-P", "-f", path,
