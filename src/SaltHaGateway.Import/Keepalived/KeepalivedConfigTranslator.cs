@@ -164,7 +164,7 @@ public static class KeepalivedConfigTranslator
                 case "use_vmac":
                     o.UseVmac = true;
                     if (item.Args.Count > 0) o.VmacInterface = item.Arg(0);
-                    if (item.Args.Count > 1) Report(issues, item, where, $"a MAC address other than 00:00:5e:00:01:VRID ('{item.Arg(1)}') is not supported");
+                    if (item.Args.Count > 1) Report(issues, item, where, $"a MAC address other than the virtual router MAC (00:00:5e:00:01:VRID, 00:00:5e:00:02:VRID for IPv6) ('{item.Arg(1)}') is not supported");
                     break;
                 case "vmac_xmit_base": o.VmacTransmitOnBase = true; break;
                 case "track_script":

@@ -182,15 +182,13 @@ internal sealed class NetlinkAddressEditor : IDisposable
 
     /// <summary>
     /// keepalived's use_vmac: a macvlan (mode private, as keepalived makes it) on <paramref name="baseIndex"/> with
-    /// the virtual router MAC, brought up. One left over from a crash (EEXIST) is reused.
+    /// the virtual router MAC, left down (<see cref="SetUp"/> follows). One left over from a crash (EEXIST) is reused.
     /// </summary>
     public CommandResult CreateMacvlan(string name, int baseIndex, byte[] mac)
     {
         var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck | NlmFCreate | NlmFExcl));
         // ifinfomsg: family, pad, type, index, flags, change
         Span<byte> ifi = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt32LittleEndian(ifi[8..], IffUp);
-        BinaryPrimitives.WriteUInt32LittleEndian(ifi[12..], IffUp);
         m.Fixed(ifi);
         m.String(IflaIfName, name);
         m.UInt32(IflaLink, (uint)baseIndex);
@@ -202,6 +200,30 @@ internal sealed class NetlinkAddressEditor : IDisposable
         info.Bytes(IflaInfoData, data.Body);
         m.Bytes(IflaLinkInfo, info.Body);
         return Transact(m, $"create macvlan {name} ({Convert.ToHexString(mac)})");
+    }
+
+    private const ushort IflaAfSpec = 26;
+    private const ushort AfInet6 = 10;
+    private const ushort IflaInet6AddrGenMode = 8;
+    private const byte In6AddrGenModeNone = 1;
+
+    /// <summary>
+    /// No automatic IPv6 link-local address on a link (IN6_ADDR_GEN_MODE_NONE), as keepalived sets on an IPv6 vmac:
+    /// one made from the virtual router MAC would be the same on every node (RFC 5798 §7.4). Must come before the
+    /// link goes up; the kernel ignores it in the request that creates the link.
+    /// </summary>
+    public CommandResult DisableIpv6AddressGeneration(int index, string name)
+    {
+        var m = new NetlinkMessage(RtmNewLink, (ushort)(NlmFRequest | NlmFAck));
+        Span<byte> ifi = stackalloc byte[16];
+        BinaryPrimitives.WriteInt32LittleEndian(ifi[4..], index);
+        m.Fixed(ifi);
+        var inet6 = new NetlinkMessage(0, 0);
+        inet6.Bytes(IflaInet6AddrGenMode, [In6AddrGenModeNone]);
+        var spec = new NetlinkMessage(0, 0);
+        spec.Bytes(AfInet6, inet6.Body);
+        m.Bytes(IflaAfSpec, spec.Body);
+        return Transact(m, $"set addrgenmode none on {name}");
     }
 
     /// <summary>Brings an existing link up (a vmac left over from a crash may be down).</summary>

@@ -104,7 +104,7 @@ public sealed class VrrpInstanceOptions
     public List<string> VirtualRoutes { get; set; } = [];
     /// <summary>keepalived's virtual_rules: policy rules added on becoming master, removed on leaving it.</summary>
     public List<string> VirtualRules { get; set; } = [];
-    /// <summary>keepalived's use_vmac: VIPs go on a macvlan with MAC 00:00:5e:00:01:VRID, adverts are sent from it.</summary>
+    /// <summary>keepalived's use_vmac: VIPs go on a macvlan with MAC 00:00:5e:00:01:VRID (00:00:5e:00:02:VRID for IPv6), adverts are sent from it.</summary>
     public bool UseVmac { get; set; }
     /// <summary>The macvlan's name (default vrrp.VRID).</summary>
     public string? VmacInterface { get; set; }

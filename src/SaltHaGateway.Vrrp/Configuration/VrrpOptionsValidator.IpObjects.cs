@@ -88,14 +88,14 @@ public static partial class VrrpOptionsValidator
         if (name.Length is 0 or > 15 || name.Any(c => char.IsWhiteSpace(c) || c is '/' or ':'))
             errors.Add($"{p}:VmacInterface: '{name}' is not a valid interface name (1..15 characters)");
         if (name == o.Interface) errors.Add($"{p}:VmacInterface: must differ from Interface");
-        if (InstanceFamily(o) == AddressFamily.InterNetworkV6)
-            errors.Add($"{p}:UseVmac: not supported for an instance with IPv6 VirtualAddresses (keepalived gives such a vmac a link-local address of its own and MAC 00:00:5e:00:02:VRID; the gateway does not do that yet)");
         if (o.UnicastPeers.Count > 0 && !o.VmacTransmitOnBase)
             errors.Add($"{p}:VmacTransmitOnBase: unicast peers with UseVmac need VmacTransmitOnBase (as keepalived requires vmac_xmit_base)");
     }
 
+    /// <summary>The virtual router MAC of RFC 5798: 00:00:5e:00:01:VRID for IPv4, 00:00:5e:00:02:VRID for IPv6.</summary>
     private static VmacDefinition? Vmac(VrrpInstanceOptions o) => o.UseVmac
-        ? new VmacDefinition(o.VmacInterface ?? $"vrrp.{o.VirtualRouterId}", [0x00, 0x00, 0x5e, 0x00, 0x01, (byte)o.VirtualRouterId], o.VmacTransmitOnBase)
+        ? new VmacDefinition(o.VmacInterface ?? $"vrrp.{o.VirtualRouterId}",
+            [0x00, 0x00, 0x5e, 0x00, InstanceFamily(o) == AddressFamily.InterNetworkV6 ? (byte)0x02 : (byte)0x01, (byte)o.VirtualRouterId], o.VmacTransmitOnBase)
         : null;
 
     /// <summary>

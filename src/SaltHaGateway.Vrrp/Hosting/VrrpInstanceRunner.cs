@@ -289,7 +289,9 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     /// keepalived's use_vmac: the macvlan with the virtual router MAC carries the VIPs (and the adverts unless
     /// vmac_xmit_base). As keepalived does, both the vmac and its base answer ARP only for their own addresses
     /// (arp_ignore=1, arp_filter=1), so the VIP is only ever answered with the virtual MAC; the base's values are
-    /// restored at stop.
+    /// restored at stop. An IPv6 vmac gets no link-local address of its own making; it carries the address adverts
+    /// are sent from (the base's link-local unless a source is configured), deprecated and without DAD, exactly as
+    /// keepalived 2.2.7 leaves it, so adverts leave it with the virtual MAC and a source address the peer knows.
     /// </summary>
     private NetworkInterfaceInfo CreateVmac(VmacDefinition vmac)
     {
@@ -300,12 +302,23 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
         }
         int index = NetworkInterfaceInfo.IndexOf(vmac.Interface)
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {vmac.Interface} was created but cannot be found");
-        _addresses.SetUp(index, vmac.Interface);
-        foreach (var (device, key, value) in new[]
+        if (_v6)
         {
-            (vmac.Interface, "arp_ignore", "1"), (vmac.Interface, "arp_filter", "1"), (vmac.Interface, "rp_filter", "0"),
-            (vmac.Interface, "accept_local", "1"), (_def.Interface, "arp_ignore", "1"), (_def.Interface, "arp_filter", "1"),
-        })
+            VmacStep(_addresses.DisableIpv6AddressGeneration(index, vmac.Interface));
+        }
+        VmacStep(_addresses.SetUp(index, vmac.Interface));
+        if (_v6 && !vmac.TransmitOnBase)
+        {
+            var source = new AddressSpec(new VirtualAddress(_localAddress!, 64), vmac.Interface, null, 0, null, false, false) { PreferredLifetime = 0 };
+            VmacStep(_addresses.Add(source, index));
+        }
+        var sysctls = _v6
+            ? new[] { (vmac.Interface, "arp_ignore", "1") }
+            : [
+                (vmac.Interface, "arp_ignore", "1"), (vmac.Interface, "arp_filter", "1"), (vmac.Interface, "rp_filter", "0"),
+                (vmac.Interface, "accept_local", "1"), (_def.Interface, "arp_ignore", "1"), (_def.Interface, "arp_filter", "1"),
+            ];
+        foreach (var (device, key, value) in sysctls)
         {
             var path = $"/proc/sys/net/ipv4/conf/{device}/{key}";
             try
@@ -319,7 +332,15 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
             }
         }
         Log.VmacCreated(_logger, Name, vmac.Interface, Convert.ToHexString(vmac.Mac), vmac.TransmitOnBase ? _def.Interface : vmac.Interface);
-        return new NetworkInterfaceInfo(vmac.Interface, index, vmac.Mac, null, true);
+        return new NetworkInterfaceInfo(vmac.Interface, index, vmac.Mac, null, true) { LinkLocalAddress = _v6 ? _localAddress : null };
+    }
+
+    private void VmacStep(CommandResult r)
+    {
+        if (!r.Success)
+        {
+            throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {r.Description}");
+        }
     }
 
     private void RemoveVmac()

@@ -121,7 +121,7 @@ public sealed class KeepalivedIpObjectsImportTests : IDisposable
         Assert.True(a.GetProperty("UseVmac").GetBoolean());
         Assert.Equal("vrrp9", a.GetProperty("VmacInterface").GetString());
         Assert.True(a.GetProperty("VmacTransmitOnBase").GetBoolean());
-        Assert.Contains("use_vmac (line 13): a MAC address other than 00:00:5e:00:01:VRID ('00:00:5e:00:01:99') is not supported", err);
+        Assert.Contains("use_vmac (line 13): a MAC address other than the virtual router MAC (00:00:5e:00:01:VRID, 00:00:5e:00:02:VRID for IPv6) ('00:00:5e:00:01:99') is not supported", err);
         var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(_dir, "out.json")).Build();
         var defs = VrrpOptionsValidator.Validate(config.GetSection("Vrrp").Get<VrrpOptions>()!, []);
         Assert.Equal([0, 0, 0x5e, 0, 1, 9], defs.Single(d => d.Settings.Name == "A").Vmac!.Mac);

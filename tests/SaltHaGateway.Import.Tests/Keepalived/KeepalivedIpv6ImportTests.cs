@@ -161,7 +161,7 @@ public sealed class KeepalivedIpv6ImportTests : IDisposable
     }
 
     [Fact]
-    public void Clean_ipv6_config_exits_zero()
+    public void Clean_ipv6_config_with_a_vmac_exits_zero()
     {
         var (exit, err, vrrp, _) = Import("""
             global_defs {
@@ -171,6 +171,7 @@ public sealed class KeepalivedIpv6ImportTests : IDisposable
                interface eth0
                virtual_router_id 61
                advert_int 0.1
+               use_vmac vrrp6.61
                virtual_ipaddress {
                   fd99::100/64
                }
@@ -180,6 +181,13 @@ public sealed class KeepalivedIpv6ImportTests : IDisposable
         var vi = vrrp.GetProperty("Instances").GetProperty("VI_6");
         Assert.Equal(3, vi.GetProperty("Version").GetInt32());
         Assert.Equal(0.1, vi.GetProperty("Garp").GetProperty("NaIntervalSeconds").GetDouble());
+        Assert.True(vi.GetProperty("UseVmac").GetBoolean());
+        Assert.Equal("vrrp6.61", vi.GetProperty("VmacInterface").GetString());
+        var config = new ConfigurationBuilder().AddJsonFile(Path.Combine(_dir, "out.json")).Build();
+        var errors = new List<string>();
+        var def = Assert.Single(VrrpOptionsValidator.Validate(config.GetSection("Vrrp").Get<VrrpOptions>()!, errors));
+        Assert.Empty(errors);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x5e, 0x00, 0x02, 61 }, def.Vmac!.Mac);
     }
 
     [Fact]

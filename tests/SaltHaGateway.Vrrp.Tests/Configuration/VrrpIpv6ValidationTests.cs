@@ -100,9 +100,27 @@ public sealed class VrrpIpv6ValidationTests
     }
 
     [Theory]
+    [InlineData("fd00::100/64", 0x02)]   // RFC 5798 §7.3: the IPv6 virtual router MAC
+    [InlineData("10.0.0.100/24", 0x01)]
+    public void A_vmac_takes_the_virtual_router_mac_of_the_instance_family(string vip, int fifthByte)
+    {
+        var options = new VrrpOptions
+        {
+            Instances =
+            {
+                ["VI_6"] = new VrrpInstanceOptions { Interface = "eth0", VirtualRouterId = 61, VirtualAddresses = [vip], UseVmac = true },
+            },
+        };
+        var errors = new List<string>();
+        var def = Assert.Single(VrrpOptionsValidator.Validate(options, errors));
+        Assert.Empty(errors);
+        Assert.Equal("vrrp.61", def.Vmac!.Interface);
+        Assert.Equal(new byte[] { 0x00, 0x00, 0x5e, 0x00, (byte)fifthByte, 61 }, def.Vmac.Mac);
+    }
+
+    [Theory]
     [InlineData("Garp:NaIntervalSeconds", "2", "Garp:NaIntervalSeconds: must be 0..1")]
     [InlineData("Garp:NaIntervalSeconds", "-0.1", "Garp:NaIntervalSeconds: must be 0..1")]
-    [InlineData("UseVmac", "true", "UseVmac: not supported for an instance with IPv6 VirtualAddresses")]
     [InlineData("Version", "4", "Version: must be 2 or 3, got 4")]
     public void Bad_values_are_named(string key, string value, string error)
     {
