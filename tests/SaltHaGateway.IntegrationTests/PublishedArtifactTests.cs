@@ -254,7 +254,8 @@ public sealed class PublishedArtifactTests
                     state BACKUP
                     interface eth0
                     virtual_router_id 51
-                    priority 150
+                @salt1    priority 150
+                @salt2    priority 100
                     advert_int 1
                     authentication {
                         auth_type PASS
@@ -265,10 +266,12 @@ public sealed class PublishedArtifactTests
                     }
                 }
                 """);
-            var vrrp = await RunAsync("import-keepalived", keepalived);
+            var vrrp = await RunAsync("import-keepalived", keepalived, "--config-id", "salt2");
             Assert.True(vrrp.ExitCode == 0, vrrp.StdErr);
+            Assert.Contains("config id 'salt2': 1 conditional line(s) kept, 1 skipped", vrrp.StdErr, StringComparison.Ordinal);
             var section = JsonNode.Parse(vrrp.StdOut)!["Vrrp"]!["Instances"]!["VI_1"]!;
             Assert.Equal(51, (int?)section["VirtualRouterId"]);
+            Assert.Equal(100, (int?)section["Priority"]);
             Assert.Equal("10.96.0.100/24", (string?)section["VirtualAddresses"]![0]);
         }
         finally

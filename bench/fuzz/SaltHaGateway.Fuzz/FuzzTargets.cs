@@ -255,7 +255,7 @@ public static class FuzzTargets
     {
         var path = Path.Combine(WorkDirectory("keepalived"), "keepalived.conf");
         File.WriteAllBytes(path, data.ToArray());
-        int exit = KeepalivedImportCommand.Run(path, null, TextWriter.Null, TextWriter.Null);
+        int exit = KeepalivedImportCommand.Run(path, null, TextWriter.Null, TextWriter.Null, configId: "salt1");
         if (exit is not (0 or 1 or 2)) throw new FuzzInvariantException($"exit code {exit}");
     }
 

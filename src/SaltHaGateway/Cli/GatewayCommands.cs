@@ -63,12 +63,17 @@ public static class GatewayCommands
     {
         var file = new Argument<string>("file") { Description = "keepalived.conf to import" };
         var output = new Option<string?>("--output", "-o") { Description = "Write the {\"Vrrp\": …} JSON here instead of standard output" };
+        var configId = new Option<string?>("--config-id", "-i")
+        {
+            Description = "keepalived's config id (its -i): which @ID conditional lines apply (default: the host name up to the first '.', as keepalived)",
+        };
         var command = new Command("import-keepalived",
             "Translate keepalived vrrp_instance/vrrp_script/vrrp_sync_group/track_file/vrrp_track_process blocks and the VRRP globals into the Vrrp section; reports what it cannot translate by keyword and line.")
         {
-            file, output,
+            file, output, configId,
         };
-        command.SetAction(result => SaltHaGateway.Import.Keepalived.KeepalivedImportCommand.Run(result.GetValue(file)!, result.GetValue(output), Console.Out, Console.Error));
+        command.SetAction(result => SaltHaGateway.Import.Keepalived.KeepalivedImportCommand.Run(result.GetValue(file)!, result.GetValue(output), Console.Out, Console.Error,
+            result.GetValue(configId)));
         return command;
     }
 
