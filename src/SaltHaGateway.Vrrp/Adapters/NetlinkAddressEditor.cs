@@ -39,6 +39,7 @@ internal sealed class NetlinkAddressEditor : IDisposable
     private const ushort RtaGateway = 5;
     private const ushort RtaPriority = 6;
     private const ushort RtaPrefSrc = 7;
+    private const ushort RtaMultipath = 9;
     private const ushort RtaTable = 15;
     private const byte RtScopeLink = 253;
     private const byte RtScopeNowhere = 255;
@@ -121,6 +122,39 @@ internal sealed class NetlinkAddressEditor : IDisposable
         return Transact(m, what, EADDRNOTAVAIL, ENODEV);
     }
 
+    /// <summary>RTA_MULTIPATH: per next hop a struct rtnexthop (len, flags, hops = weight - 1, ifindex), then its RTA_GATEWAY.</summary>
+    private static bool TryMultipath(RouteSpec r, int routeDeviceIndex, out byte[] payload, out string? missing)
+    {
+        var body = new List<byte>();
+        foreach (var hop in r.NextHops)
+        {
+            int index = r.Device is null ? 0 : routeDeviceIndex;   // none named: the kernel finds it from the gateway
+            if (hop.Device is not null)
+            {
+                if (NetworkInterfaceInfo.IndexOf(hop.Device) is not { } found)
+                {
+                    payload = [];
+                    missing = hop.Device;
+                    return false;
+                }
+                index = found;
+            }
+            var gateway = new NetlinkMessage(0, 0);
+            if (hop.Gateway is not null) gateway.Address(RtaGateway, hop.Gateway);
+            var attributes = gateway.Body;
+            var rtnh = new byte[8];
+            BinaryPrimitives.WriteUInt16LittleEndian(rtnh, (ushort)(8 + attributes.Length));
+            rtnh[2] = (byte)(hop.OnLink ? RtnhFOnLink : 0);
+            rtnh[3] = (byte)((hop.Weight ?? 1) - 1);
+            BinaryPrimitives.WriteInt32LittleEndian(rtnh.AsSpan(4), index);
+            body.AddRange(rtnh);
+            body.AddRange(attributes);
+        }
+        payload = [.. body];
+        missing = null;
+        return true;
+    }
+
     private CommandResult ChangeRoute(ushort type, RouteSpec r, int oifIndex)
     {
         bool add = type == RtmNewRoute;
@@ -132,14 +166,28 @@ internal sealed class NetlinkAddressEditor : IDisposable
         rtm[1] = (byte)r.Destination.PrefixLength;
         rtm[4] = (byte)(r.Table < 256 ? r.Table : 0);
         rtm[5] = add ? r.Protocol : (byte)0;
-        rtm[6] = add ? r.Scope ?? (byte)(r.Kind == RouteKind.Unicast && r.Gateway is null ? RtScopeLink : 0) : RtScopeNowhere;
+        bool viaGateway = r.Gateway is not null || r.NextHops.Any(h => h.Gateway is not null);
+        rtm[6] = add ? r.Scope ?? (byte)(r.Kind == RouteKind.Unicast && !viaGateway ? RtScopeLink : 0) : RtScopeNowhere;
         rtm[7] = (byte)r.Kind;
         if (r.OnLink) BinaryPrimitives.WriteUInt32LittleEndian(rtm[8..], RtnhFOnLink);
         m.Fixed(rtm);
         if (r.Destination.PrefixLength > 0) m.Address(RtaDst, r.Destination.Address);
         if (r.Gateway is not null) m.Address(RtaGateway, r.Gateway);
         if (r.Source is not null) m.Address(RtaPrefSrc, r.Source);
-        if (oifIndex > 0) m.UInt32(RtaOif, (uint)oifIndex);
+        if (r.NextHops.Count > 0)
+        {
+            // The route's own device (if any) is the device of every next hop that names none; RTA_OIF would have
+            // to match the first next hop's.
+            if (!TryMultipath(r, oifIndex, out var multipath, out var missing))
+            {
+                return new CommandResult(false, $"{(add ? "add" : "delete")} route {r}: no interface named '{missing}'");
+            }
+            m.Bytes(RtaMultipath, multipath);
+        }
+        else if (oifIndex > 0)
+        {
+            m.UInt32(RtaOif, (uint)oifIndex);
+        }
         if (r.Metric is { } metric) m.UInt32(RtaPriority, metric);
         m.UInt32(RtaTable, r.Table);
         return Transact(m, $"{(add ? "add" : "delete")} route {r}", ESRCH, ENODEV);

@@ -52,10 +52,21 @@ public sealed record RouteSpec(RouteKind Kind, VirtualAddress Destination, IPAdd
 {
     public AddressFamily Family => Destination.Address.AddressFamily;
 
+    /// <summary>A multipath route's next hops ("nexthop via A dev X weight N …", or keepalived's older "via A or B").</summary>
+    public IReadOnlyList<NextHop> NextHops { get; init; } = [];
+
     public override string ToString() => (Kind == RouteKind.Unicast ? "" : Kind.ToString().ToLowerInvariant() + " ") + Destination
         + (Gateway is null ? "" : " via " + Gateway) + (Device is null ? "" : " dev " + Device) + (Source is null ? "" : " src " + Source)
         + (Table == IpSpecParser.MainTable ? "" : " table " + Table.ToString(CultureInfo.InvariantCulture))
-        + (Metric is { } m ? " metric " + m.ToString(CultureInfo.InvariantCulture) : "") + (NoTrack ? " no_track" : "");
+        + (Metric is { } m ? " metric " + m.ToString(CultureInfo.InvariantCulture) : "") + (NoTrack ? " no_track" : "")
+        + string.Concat(NextHops.Select(h => " " + h));
+}
+
+/// <summary>One next hop of a multipath route: gateway and/or device, weight 1..256 (null: the kernel's 1), onlink.</summary>
+public sealed record NextHop(IPAddress? Gateway, string? Device, int? Weight, bool OnLink)
+{
+    public override string ToString() => "nexthop" + (Gateway is null ? "" : " via " + Gateway) + (Device is null ? "" : " dev " + Device)
+        + (Weight is { } w ? " weight " + w.ToString(CultureInfo.InvariantCulture) : "") + (OnLink ? " onlink" : "");
 }
 
 /// <summary>A policy rule (virtual_rules, static_rules): "[from P] [to P] [iif IF] [oif IF] [fwmark N[/M]] [priority N] table N [no_track]".</summary>
@@ -230,12 +241,29 @@ public static class IpSpecParser
         byte protocol = KeepalivedProtocol;
         byte? scope = null;
         bool onLink = false, noTrack = false, inet6 = false;
+        var nextHops = new List<NextHop>();
         for (int i = 0; i < w.Length; i++)
         {
             string k = w[i];
             string? v;
             switch (k)
             {
+                case "or":
+                    // keepalived's older form of a two-way multipath route: "via A or B" (it logs that it is deprecated).
+                    if ((v = Next(w, ref i, k, out error!)) is null) return false;
+                    if (nextHops.Count > 0) { error = "only one 'or' per route (use nexthop for more)"; return false; }
+                    if (gateway is null) { error = "'or' needs a 'via' before it"; return false; }
+                    if (!IPAddress.TryParse(v, out var alternative)) { error = $"'or' gateway '{v}' is not an address"; return false; }
+                    nextHops.Add(new NextHop(gateway, null, null, false));
+                    nextHops.Add(new NextHop(alternative, null, null, false));
+                    gateway = null;
+                    break;
+                case "nexthop":
+                    // As in keepalived and ip-route(8), the next hops end the line.
+                    if (nextHops.Count > 0) { error = "nexthop cannot be combined with 'or'"; return false; }
+                    if (!TryNextHops(w, i, nextHops, out error)) return false;
+                    i = w.Length;
+                    break;
                 case "blackhole" or "unreachable" or "prohibit" when dest is null && kind == RouteKind.Unicast:
                     kind = k switch { "blackhole" => RouteKind.Blackhole, "unreachable" => RouteKind.Unreachable, _ => RouteKind.Prohibit };
                     break;
@@ -291,7 +319,7 @@ public static class IpSpecParser
                         dest = bare;
                         break;
                     }
-                    error = $"'{k}' is not supported here (supported: src, to, via/gw, dev, table, metric, protocol, scope, onlink, no_track, blackhole/unreachable/prohibit)";
+                    error = $"'{k}' is not supported here (supported: src, to, via/gw, or, dev, table, metric, protocol, scope, onlink, no_track, nexthop, blackhole/unreachable/prohibit)";
                     return false;
             }
         }
@@ -304,9 +332,57 @@ public static class IpSpecParser
         if (inet6 && family != AddressFamily.InterNetworkV6) { error = "inet6 with an IPv4 destination"; return false; }
         if (gateway is not null && gateway.AddressFamily != family) { error = "gateway and destination are of different address families"; return false; }
         if (source is not null && source.AddressFamily != family) { error = "src and destination are of different address families"; return false; }
-        if (kind != RouteKind.Unicast && (gateway is not null || dev is not null)) { error = $"a {kind.ToString().ToLowerInvariant()} route takes no gateway or device"; return false; }
-        if (kind == RouteKind.Unicast && gateway is null && dev is null) { error = "a route needs 'via ADDRESS' or 'dev INTERFACE'"; return false; }
-        spec = new RouteSpec(kind, Network(destination), gateway, dev, source, table, metric, protocol, scope, onLink, noTrack);
+        if (kind != RouteKind.Unicast && (gateway is not null || dev is not null || nextHops.Count > 0)) { error = $"a {kind.ToString().ToLowerInvariant()} route takes no gateway or device"; return false; }
+        if (kind == RouteKind.Unicast && gateway is null && dev is null && nextHops.Count == 0) { error = "a route needs 'via ADDRESS', 'dev INTERFACE' or next hops"; return false; }
+        if (nextHops.Any(h => h.Gateway is not null && h.Gateway.AddressFamily != family)) { error = "a next hop and the destination are of different address families"; return false; }
+        if (nextHops.Count > 0 && gateway is not null) { error = "'via' and 'nexthop' cannot be combined; give each path as a nexthop"; return false; }
+        spec = new RouteSpec(kind, Network(destination), gateway, dev, source, table, metric, protocol, scope, onLink, noTrack) { NextHops = nextHops };
+        error = "";
+        return true;
+    }
+
+    /// <summary>"nexthop [via A] [dev X] [weight 1..256] [onlink]" repeated from <paramref name="start"/> to the end.</summary>
+    private static bool TryNextHops(string[] w, int start, List<NextHop> hops, out string error)
+    {
+        int i = start;
+        while (i < w.Length)
+        {
+            if (w[i] != "nexthop") { error = $"'{w[i]}' is not supported in a nexthop (supported: via/gw, dev, weight, onlink)"; return false; }
+            IPAddress? via = null;
+            string? dev = null;
+            int? weight = null;
+            bool onLink = false;
+            for (i++; i < w.Length && w[i] != "nexthop"; i++)
+            {
+                string k = w[i];
+                string? v;
+                switch (k)
+                {
+                    case "via" or "gw":
+                        if ((v = Next(w, ref i, k, out error!)) is null) return false;
+                        if (!IPAddress.TryParse(v, out via)) { error = $"nexthop gateway '{v}' is not an address"; return false; }
+                        break;
+                    case "dev":
+                        if ((v = Next(w, ref i, k, out error!)) is null) return false;
+                        if (!ValidInterfaceName(v)) { error = $"'{v}' is not an interface name"; return false; }
+                        dev = v;
+                        break;
+                    case "weight":
+                        if ((v = Next(w, ref i, k, out error!)) is null) return false;
+                        if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n is < 1 or > 256) { error = $"nexthop weight '{v}' is not 1..256"; return false; }
+                        weight = n;
+                        break;
+                    case "onlink":
+                        onLink = true;
+                        break;
+                    default:
+                        error = $"'{k}' is not supported in a nexthop (supported: via/gw, dev, weight, onlink)";
+                        return false;
+                }
+            }
+            if (via is null && dev is null) { error = "a nexthop needs 'via ADDRESS' or 'dev INTERFACE'"; return false; }
+            hops.Add(new NextHop(via, dev, weight, onLink));
+        }
         error = "";
         return true;
     }

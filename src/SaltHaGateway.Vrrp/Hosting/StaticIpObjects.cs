@@ -23,7 +23,8 @@ internal sealed partial class StaticIpObjects(VirtualIpObjects objects, ILogger 
             return;
         }
         _editor = new NetlinkAddressEditor();
-        foreach (var device in objects.Addresses.Select(a => a.Device).Concat(objects.Routes.Select(r => r.Device)).OfType<string>().Distinct())
+        foreach (var device in objects.Addresses.Select(a => a.Device)
+            .Concat(objects.Routes.SelectMany(r => r.NextHops.Select(h => h.Device).Prepend(r.Device))).OfType<string>().Distinct())
         {
             _indexes[device] = NetworkInterfaceInfo.Find(device)?.Index
                 ?? throw new VrrpStartupException($"Vrrp:Static*: no interface named '{device}'");

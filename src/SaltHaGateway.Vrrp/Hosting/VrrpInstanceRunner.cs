@@ -264,7 +264,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     {
         var objects = _def.Objects;
         var named = objects.Addresses.Select(a => (a.Device, "VirtualAddresses")).Concat(objects.Excluded.Select(a => (a.Device, "ExcludedAddresses")))
-            .Concat(objects.Routes.Select(r => (r.Device, "VirtualRoutes")));
+            .Concat(objects.Routes.SelectMany(r => r.NextHops.Select(h => h.Device).Prepend(r.Device)).Select(d => (d, "VirtualRoutes")));
         foreach (var (device, key) in named)
         {
             if (device is null || _deviceIndexes.ContainsKey(device))

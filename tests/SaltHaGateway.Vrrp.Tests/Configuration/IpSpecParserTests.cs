@@ -58,9 +58,33 @@ public sealed class IpSpecParserTests
         Assert.Equal(7u, n.Metric);
     }
 
+    [Fact]
+    public void Multipath_routes_in_both_keepalived_forms()
+    {
+        // keepalived's older "via A or B" is two next hops; the route's device goes with each of them.
+        Assert.True(IpSpecParser.TryParseRoute("192.168.113.0/24 via 192.168.200.254 or 192.168.100.254 dev eth1", out var or, out var e), e);
+        Assert.Null(or!.Gateway);
+        Assert.Equal("eth1", or.Device);
+        Assert.Equal([new NextHop(System.Net.IPAddress.Parse("192.168.200.254"), null, null, false), new NextHop(System.Net.IPAddress.Parse("192.168.100.254"), null, null, false)], or.NextHops);
+        Assert.Equal("192.168.113.0/24 dev eth1 nexthop via 192.168.200.254 nexthop via 192.168.100.254", or.ToString());
+        Assert.True(IpSpecParser.TryParseRoute("10.9.0.0/16 table 7 nexthop via 10.0.0.1 dev eth0 weight 3 nexthop via 10.1.0.1 dev eth1 onlink", out var nh, out e), e);
+        Assert.Equal(7u, nh!.Table);
+        Assert.Equal(2, nh.NextHops.Count);
+        Assert.Equal(new NextHop(System.Net.IPAddress.Parse("10.0.0.1"), "eth0", 3, false), nh.NextHops[0]);
+        Assert.Equal(new NextHop(System.Net.IPAddress.Parse("10.1.0.1"), "eth1", null, true), nh.NextHops[1]);
+        Assert.Equal("10.9.0.0/16 table 7 nexthop via 10.0.0.1 dev eth0 weight 3 nexthop via 10.1.0.1 dev eth1 onlink", nh.ToString());
+    }
+
     [Theory]
-    [InlineData("192.168.113.0/24 via 192.168.200.254 or 192.168.100.254 dev eth1", "'or' is not supported")]
-    [InlineData("192.168.1.0/24", "needs 'via ADDRESS' or 'dev INTERFACE'")]
+    [InlineData("192.168.113.0/24 or 192.168.100.254", "'or' needs a 'via' before it")]
+    [InlineData("192.168.113.0/24 via 10.0.0.1 or 10.0.0.2 or 10.0.0.3", "only one 'or'")]
+    [InlineData("192.168.113.0/24 via 10.0.0.1 nexthop via 10.0.0.2", "'via' and 'nexthop' cannot be combined")]
+    [InlineData("192.168.113.0/24 nexthop via 10.0.0.2 weight 0", "weight '0' is not 1..256")]
+    [InlineData("192.168.113.0/24 nexthop weight 2", "a nexthop needs 'via ADDRESS' or 'dev INTERFACE'")]
+    [InlineData("192.168.113.0/24 nexthop via 10.0.0.2 table 5", "'table' is not supported in a nexthop")]
+    [InlineData("192.168.113.0/24 nexthop via 2001:db8::1", "a next hop and the destination are of different address families")]
+    [InlineData("blackhole 10.0.0.0/8 nexthop via 10.0.0.1", "takes no gateway or device")]
+    [InlineData("192.168.1.0/24", "needs 'via ADDRESS', 'dev INTERFACE' or next hops")]
     [InlineData("blackhole 10.0.0.0/8 dev eth0", "takes no gateway or device")]
     [InlineData("10.0.0.0/8 via 2001:db8::1", "different address families")]
     [InlineData("dev eth0", "no destination prefix")]

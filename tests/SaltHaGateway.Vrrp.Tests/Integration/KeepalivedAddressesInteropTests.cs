@@ -13,7 +13,10 @@ public sealed class KeepalivedAddressesInteropTests
     private static readonly Nodes.IpLines Ip = new(
         Vips: [NetnsLab.Vip + "/32", "10.98.0.100/24 dev {dev2} label {dev2}:vip"],
         Excluded: ["10.98.0.200/24 dev {dev2}"],
-        Routes: ["192.168.77.0/24 via 10.98.0.254 dev {dev2}"],
+        Routes: ["192.168.77.0/24 via 10.98.0.254 dev {dev2}",
+            // Multipath, in keepalived's older form and with nexthop.
+            "192.168.78.0/24 via 10.98.0.253 or 10.99.0.252",
+            "192.168.79.0/24 nexthop via 10.98.0.253 dev {dev2} weight 3 nexthop via 10.99.0.254 dev {dev}"],
         Rules: ["from 10.98.0.100 table 100"]);
 
     private static bool HoldsAll(NetnsLab lab, string node)
@@ -25,7 +28,16 @@ public sealed class KeepalivedAddressesInteropTests
         var route = lab.IpIn(node, "route", "show", "192.168.77.0/24");
         bool routed = route.Contains("via 10.98.0.254 dev " + dev2, StringComparison.Ordinal) && route.Contains("proto keepalived", StringComparison.Ordinal);
         bool ruled = lab.IpIn(node, "rule", "show").Contains("from 10.98.0.100 lookup 100", StringComparison.Ordinal);
-        return labelled && excluded && routed && ruled;
+        return labelled && excluded && routed && ruled
+            && Multipath(lab, node, "192.168.78.0/24") == $"nexthop via 10.98.0.253 dev {dev2} weight 1|nexthop via 10.99.0.252 dev {NetnsLab.Dev(node)} weight 1"
+            && Multipath(lab, node, "192.168.79.0/24") == $"nexthop via 10.98.0.253 dev {dev2} weight 3|nexthop via 10.99.0.254 dev {NetnsLab.Dev(node)} weight 1";
+    }
+
+    /// <summary>A multipath route's next hops as "ip route" prints them (one per line, here joined by '|'), when keepalived's protocol installed it.</summary>
+    private static string Multipath(NetnsLab lab, string node, string prefix)
+    {
+        var lines = lab.IpIn(node, "route", "show", prefix).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length > 0 && lines[0] == prefix + " proto keepalived" ? string.Join('|', lines.Skip(1)) : "";
     }
 
     private static bool HoldsNone(NetnsLab lab, string node)
@@ -34,6 +46,8 @@ public sealed class KeepalivedAddressesInteropTests
         return !addresses.Contains(" 10.98.0.100/", StringComparison.Ordinal)
             && !addresses.Contains(" 10.98.0.200/", StringComparison.Ordinal)
             && lab.IpIn(node, "route", "show", "192.168.77.0/24").Trim().Length == 0
+            && lab.IpIn(node, "route", "show", "192.168.78.0/24").Trim().Length == 0
+            && lab.IpIn(node, "route", "show", "192.168.79.0/24").Trim().Length == 0
             && !lab.IpIn(node, "rule", "show").Contains("from 10.98.0.100", StringComparison.Ordinal);
     }
 
@@ -64,7 +78,8 @@ public sealed class KeepalivedAddressesInteropTests
         Assert.Contains("10.98.0.100/24 dev wa label wa:vip", status, StringComparison.Ordinal);
         Assert.Contains("192.168.77.0/24 via 10.98.0.254 dev wa", status, StringComparison.Ordinal);
         var metrics = lab.Curl("a", admin + "/metrics");
-        Assert.Contains("saltha_vrrp_virtual_objects{instance=\"VI_1\",kind=\"route\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("192.168.79.0/24 nexthop via 10.98.0.253 dev wa weight 3 nexthop via 10.99.0.254 dev va", status, StringComparison.Ordinal);
+        Assert.Contains("saltha_vrrp_virtual_objects{instance=\"VI_1\",kind=\"route\"} 3", metrics, StringComparison.Ordinal);
         Assert.Contains("saltha_vrrp_virtual_objects{instance=\"VI_1\",kind=\"excluded_address\"} 1", metrics, StringComparison.Ordinal);
 
         await gw.StopAsync();

@@ -27,7 +27,8 @@ internal static class Nodes
     public sealed record IpLines(string[] Vips, string[]? Excluded = null, string[]? Routes = null, string[]? Rules = null,
         string[]? StaticAddresses = null, string[]? StaticRoutes = null)
     {
-        public string[] For(string node, string[]? lines) => (lines ?? []).Select(l => l.Replace("{dev2}", NetnsLab.Dev2(node), StringComparison.Ordinal)).ToArray();
+        public string[] For(string node, string[]? lines) => (lines ?? [])
+            .Select(l => l.Replace("{dev2}", NetnsLab.Dev2(node), StringComparison.Ordinal).Replace("{dev}", NetnsLab.Dev(node), StringComparison.Ordinal)).ToArray();
     }
 
     /// <summary>The lab's VIP as a virtual_ipaddress line: 10.99.0.100/32, or fd99::100/64 in an IPv6 lab.</summary>
