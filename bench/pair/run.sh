@@ -80,7 +80,8 @@ if has "$STACKS" gateway; then
   # a private copy: src/ may be rebuilt while the benchmark runs
   cp -a "$src" "$WORK/gw-bin"
   GW=$WORK/gw-bin/salt-ha-gateway
-  log "gateway: $src/salt-ha-gateway built $(date -r "$src/salt-ha-gateway" '+%F %T'), HEAD $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
+  # The binary's own version names the commit it was built from (a GATEWAY_BIN artifact may be older than HEAD).
+  log "gateway: $src/salt-ha-gateway $("$GW" --version 2>/dev/null | head -n1), built $(date -r "$src/salt-ha-gateway" '+%F %T'); repo HEAD $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src 2>/dev/null || echo ' + uncommitted changes in src/')"
   help=$("$GW" --help 2>&1 || true)
   grep -qE '^\s+maintenance\b' <<<"$help" && GW_MAINT=1
   for n in a b; do

@@ -15,6 +15,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 rounds=5 secs=5 conns=32 proxy_cpu=1 load_cpu=0
 gateways=()
 extra_env=()
@@ -46,63 +48,21 @@ cleanup() {
 trap cleanup EXIT
 
 n=${#gateways[@]}
-read -r -a ports <<<"$(python3 - $((1 + 2 * n)) <<'EOF'
-import socket, sys
-s = [socket.socket() for _ in range(int(sys.argv[1]))]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))
-EOF
-)"
+read -r -a ports <<<"$(bench_free_ports $((1 + 2 * n)))"
 up_port=${ports[0]}
-mkdir -p "$work/upstream"
-cat >"$work/upstream/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/tmp;
-  proxy_temp_path $work/upstream/tmp;
-  fastcgi_temp_path $work/upstream/tmp;
-  uwsgi_temp_path $work/upstream/tmp;
-  scgi_temp_path $work/upstream/tmp;
-  server { listen 127.0.0.1:$up_port; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-EOF
+bench_upstream_conf "$work/upstream" "$up_port"
 taskset -c "$load_cpu" nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
 pids+=($!)
 
 gw_pids=() gw_ports=()
 for i in "${!gateways[@]}"; do
   port=${ports[$((1 + 2 * i))]} admin=${ports[$((2 + 2 * i))]}
-  mkdir -p "$work/g$i"
-  cat >"$work/g$i/gateway.json" <<EOF
-{
-  "Gateway": {
-    "Listen": [ "http://127.0.0.1:$port" ],
-    "Admin": { "Listen": "http://127.0.0.1:$admin" },
-    "Control": { "Socket": "$work/g$i/control.sock" },
-    "StateDirectory": "$work/g$i/state",
-    "AccessLog": { "Format": "off" },
-    "Log": { "Level": "Warning" }
-  },
-  "ReverseProxy": {
-    "Routes": { "act2": { "ClusterId": "act2", "Match": { "Path": "/{**catch-all}" },
-                          "Metadata": { "ProxySetHeader.Host": "\$host:\$server_port" } } },
-    "Clusters": { "act2": { "Metadata": { "Balance": "round_robin", "Keepalive": "32" },
-                            "Destinations": { "127.0.0.1:$up_port": { "Address": "http://127.0.0.1:$up_port" } } } }
-  }
-}
-EOF
+  bench_gateway_conf "$work/g$i" "$port" "$admin" "$up_port"
   env "${extra_env[@]}" taskset -c "$proxy_cpu" "${gateways[$i]}" run --config "$work/g$i/gateway.json" >"$work/g$i/out.log" 2>&1 &
   pids+=($!); gw_pids+=($!); gw_ports+=("$port")
 done
 for i in "${!gateways[@]}"; do
-  for _ in $(seq 1 150); do [[ "$(curl -s --max-time 1 "http://127.0.0.1:${gw_ports[$i]}/")" == ok ]] && break; sleep 0.2; done
-  [[ "$(curl -s --max-time 1 "http://127.0.0.1:${gw_ports[$i]}/")" == ok ]] || { echo "allocs.sh: gateway $i did not answer; $work/g$i/out.log" >&2; exit 1; }
+  bench_wait_ok "http://127.0.0.1:${gw_ports[$i]}/" || { echo "allocs.sh: gateway $i did not answer; $work/g$i/out.log" >&2; exit 1; }
 done
 
 load() {  # port seconds -> requests completed

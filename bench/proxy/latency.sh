@@ -17,6 +17,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 rounds=7 secs=8 loads="0.5 0.9" conns=32 proxy_cpu=1 load_cpu=0 nice=-10 keep=0
 gateways=()
 while [[ $# -gt 0 ]]; do
@@ -49,57 +51,12 @@ trap cleanup EXIT
 cc -O2 -o "$work/ratelat" "$here/ratelat.c"
 
 n=${#gateways[@]}
-read -r -a ports <<<"$(python3 - $((3 + 2 * n)) <<'EOF'
-import socket, sys
-s = [socket.socket() for _ in range(int(sys.argv[1]))]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))
-EOF
-)"
+read -r -a ports <<<"$(bench_free_ports $((3 + 2 * n)))"
 up_port=${ports[0]} ngx_port=${ports[1]} hap_port=${ports[2]}
 
-mkdir -p "$work/upstream" "$work/nginx" "$work/haproxy"
-temp_paths() { for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $1/tmp;"; done; }
-cat >"$work/upstream/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-$(temp_paths "$work/upstream")
-  server { listen 127.0.0.1:$up_port; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-EOF
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-$(temp_paths "$work/nginx")
-  upstream act2 { server 127.0.0.1:$up_port; keepalive 32; }
-  server {
-    listen 127.0.0.1:$ngx_port;
-    location / {
-      proxy_pass http://act2;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$host:\$server_port;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Real-IP \$remote_addr;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-    }
-  }
-}
-EOF
+mkdir -p "$work/haproxy"
+bench_upstream_conf "$work/upstream" "$up_port"
+bench_nginx_proxy_conf "$work/nginx" "$ngx_port" "$up_port"
 # HAProxy: one thread, keep-alive both sides (connections reused across clients), no logging, the same headers
 # (the client's Host is passed on as it is, which is $host:$server_port here).
 cat >"$work/haproxy/haproxy.cfg" <<EOF
@@ -133,32 +90,13 @@ pids+=($!); hap_pid=$!
 names=(nginx haproxy) ports_of=("$ngx_port" "$hap_port") pids_of=("$ngx_pid" "$hap_pid")
 for i in "${!gateways[@]}"; do
   port=${ports[$((3 + 2 * i))]} admin=${ports[$((4 + 2 * i))]}
-  mkdir -p "$work/g$i"
-  cat >"$work/g$i/gateway.json" <<EOF
-{
-  "Gateway": {
-    "Listen": [ "http://127.0.0.1:$port" ],
-    "Admin": { "Listen": "http://127.0.0.1:$admin" },
-    "Control": { "Socket": "$work/g$i/control.sock" },
-    "StateDirectory": "$work/g$i/state",
-    "AccessLog": { "Format": "off" },
-    "Log": { "Level": "Warning" }
-  },
-  "ReverseProxy": {
-    "Routes": { "act2": { "ClusterId": "act2", "Match": { "Path": "/{**catch-all}" },
-                          "Metadata": { "ProxySetHeader.Host": "\$host:\$server_port" } } },
-    "Clusters": { "act2": { "Metadata": { "Balance": "round_robin", "Keepalive": "32" },
-                            "Destinations": { "127.0.0.1:$up_port": { "Address": "http://127.0.0.1:$up_port" } } } }
-  }
-}
-EOF
+  bench_gateway_conf "$work/g$i" "$port" "$admin" "$up_port"
   nice -n "$nice" taskset -c "$proxy_cpu" "${gateways[$i]}" run --config "$work/g$i/gateway.json" >"$work/g$i/out.log" 2>&1 &
   pids+=($!)
   names+=("gateway$([[ $n -gt 1 ]] && echo "-$i" || true)") ports_of+=("$port") pids_of+=($!)
 done
 for i in "${!names[@]}"; do
-  for _ in $(seq 1 150); do [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports_of[$i]}/")" == ok ]] && break; sleep 0.2; done
-  [[ "$(curl -s --max-time 1 "http://127.0.0.1:${ports_of[$i]}/")" == ok ]] || { echo "latency.sh: ${names[$i]} did not answer; logs in $work" >&2; keep=1; exit 1; }
+  bench_wait_ok "http://127.0.0.1:${ports_of[$i]}/" || { echo "latency.sh: ${names[$i]} did not answer; logs in $work" >&2; keep=1; exit 1; }
 done
 
 proc_pids() {  # pid -> the pid and its children (nginx's worker)

@@ -12,6 +12,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 out=/tmp/proxy-profile secs=10 conns=32 proxy_cpu=1 load_cpu=0
 gateway="$repo/src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway"
 extra_env=()
@@ -31,51 +33,14 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-read -r up_port gw_port admin_port <<<"$(python3 -c '
-import socket
-s=[socket.socket() for _ in range(3)]
-[x.bind(("127.0.0.1",0)) for x in s]
-print(" ".join(str(x.getsockname()[1]) for x in s))')"
-
-mkdir -p "$out/upstream"
-cat >"$out/upstream/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $out/upstream/nginx.pid;
-error_log $out/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $out/upstream/tmp;
-  proxy_temp_path $out/upstream/tmp;
-  fastcgi_temp_path $out/upstream/tmp;
-  uwsgi_temp_path $out/upstream/tmp;
-  scgi_temp_path $out/upstream/tmp;
-  server { listen 127.0.0.1:$up_port; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-EOF
-cat >"$out/gateway.json" <<EOF
-{
-  "Gateway": {
-    "Listen": [ "http://127.0.0.1:$gw_port" ],
-    "Admin": { "Listen": "http://127.0.0.1:$admin_port" },
-    "AccessLog": { "Format": "off" },
-    "Log": { "Level": "Warning" }
-  },
-  "ReverseProxy": {
-    "Routes": { "act2": { "ClusterId": "act2", "Match": { "Path": "/{**catch-all}" },
-                          "Metadata": { "ProxySetHeader.Host": "\$host:\$server_port" } } },
-    "Clusters": { "act2": { "Metadata": { "Balance": "round_robin", "Keepalive": "32" },
-                            "Destinations": { "127.0.0.1:$up_port": { "Address": "http://127.0.0.1:$up_port" } } } }
-  }
-}
-EOF
+read -r up_port gw_port admin_port <<<"$(bench_free_ports 3)"
+bench_upstream_conf "$out/upstream" "$up_port"
+bench_gateway_conf "$out/gateway" "$gw_port" "$admin_port" "$up_port"
 nice -n -10 taskset -c "$load_cpu" nginx -p "$out/upstream" -c "$out/upstream/nginx.conf" >"$out/upstream/out.log" 2>&1 &
 pids+=($!)
-env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "${extra_env[@]}" nice -n -10 taskset -c "$proxy_cpu" "$gateway" run --config "$out/gateway.json" >"$out/gateway.log" 2>&1 &
+env DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 "${extra_env[@]}" nice -n -10 taskset -c "$proxy_cpu" "$gateway" run --config "$out/gateway/gateway.json" >"$out/gateway.log" 2>&1 &
 pids+=($!); gw=$!
-for _ in $(seq 1 150); do [[ "$(curl -s --max-time 1 "http://127.0.0.1:$gw_port/")" == ok ]] && break; sleep 0.2; done
+bench_wait_ok "http://127.0.0.1:$gw_port/" || { echo "profile.sh: the gateway did not answer; $out/gateway.log" >&2; exit 1; }
 
 load() {  # seconds -> prints requests/s
   nice -n -10 taskset -c "$load_cpu" wrk -t1 -c"$conns" -d"${1}s" "http://127.0.0.1:$gw_port/" | awk '/^Requests\/sec:/ { print $2 }'

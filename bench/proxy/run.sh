@@ -33,6 +33,8 @@ set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 runs=5 duration=10 warmup=15 conns=32 threads=1 proxy_cpu=1 load_cpu=0 keep=0 baseline=1 nice=-10
 gateway="$repo/src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway"
 variants=()
@@ -70,89 +72,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Free loopback ports, all taken at once so they differ.
-free_ports() {
-  python3 - "$1" <<'EOF'
-import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks: s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-EOF
-}
-
 wait_ok() {  # url name
-  for _ in $(seq 1 150); do
-    if [[ "$(curl -s --max-time 1 "$1" 2>/dev/null)" == "ok" ]]; then return 0; fi
-    sleep 0.2
-  done
+  bench_wait_ok "$1" && return 0
   echo "run.sh: $2 did not answer on $1; log in $work" >&2
   keep=1
   exit 1
 }
 
 nv=${#variants[@]}
-read -r -a ports <<<"$(free_ports $((2 + 2 * nv)))"
+read -r -a ports <<<"$(bench_free_ports $((2 + 2 * nv)))"
 up_port=${ports[0]} ngx_port=${ports[1]}
 
-# --- upstream nginx (load CPU) ---
-mkdir -p "$work/upstream" "$work/nginx"
-cat >"$work/upstream/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-  client_body_temp_path $work/upstream/tmp;
-  proxy_temp_path $work/upstream/tmp;
-  fastcgi_temp_path $work/upstream/tmp;
-  uwsgi_temp_path $work/upstream/tmp;
-  scgi_temp_path $work/upstream/tmp;
-  server {
-    listen 127.0.0.1:$up_port;
-    location / { default_type text/plain; return 200 "ok\n"; }
-    location = /login { add_header X-Auth-Token bench-session-token; default_type text/plain; return 200 "ok\n"; }
-  }
-}
-EOF
-# --- nginx as the reverse proxy under test (proxy CPU) ---
-cat >"$work/nginx/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-  client_body_temp_path $work/nginx/tmp;
-  proxy_temp_path $work/nginx/tmp;
-  fastcgi_temp_path $work/nginx/tmp;
-  uwsgi_temp_path $work/nginx/tmp;
-  scgi_temp_path $work/nginx/tmp;
-  upstream act2 {
-    server 127.0.0.1:$up_port;
-    keepalive 32;
-  }
-  server {
-    listen 127.0.0.1:$ngx_port;
-    location / {
-      proxy_pass http://act2;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      # The same request headers the gateway sends with its defaults and the act2 route.
-      proxy_set_header Host \$host:\$server_port;
-      proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-      proxy_set_header X-Real-IP \$remote_addr;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-    }
-  }
-}
-EOF
+# --- upstream nginx (load CPU), and nginx as the reverse proxy under test (proxy CPU) ---
+bench_upstream_conf "$work/upstream" "$up_port"
+bench_nginx_proxy_conf "$work/nginx" "$ngx_port" "$up_port"
 nice -n "$nice" taskset -c "$load_cpu" nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
 pids+=($!)
 nice -n "$nice" taskset -c "$proxy_cpu" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx/out.log" 2>&1 &
@@ -174,34 +107,7 @@ for i in "${!variants[@]}"; do
   env_list="$kept"
   [[ -x "$bin" ]] || { echo "run.sh: $bin missing" >&2; exit 2; }
   port=${ports[$((2 + 2 * i))]} admin=${ports[$((3 + 2 * i))]}
-  mkdir -p "$work/$name"
-  cat >"$work/$name/gateway.json" <<EOF
-{
-  "Gateway": {
-    "Listen": [ "http://127.0.0.1:$port" ],
-    "Admin": { "Listen": "http://127.0.0.1:$admin" },
-    "Control": { "Socket": "$work/$name/control.sock" },
-    "StateDirectory": "$work/$name/state",
-    "AccessLog": { "Format": "off" },
-    "Log": { "Level": "Warning" }
-  },
-  "ReverseProxy": {
-    "Routes": {
-      "act2": {
-        "ClusterId": "act2",
-        "Match": { "Path": "/{**catch-all}" },
-        "Metadata": { "ProxySetHeader.Host": "\$host:\$server_port" }
-      }
-    },
-    "Clusters": {
-      "act2": {
-        "Metadata": { "Balance": "round_robin", "Keepalive": "32"$sticky },
-        "Destinations": { "127.0.0.1:$up_port": { "Address": "http://127.0.0.1:$up_port" } }
-      }
-    }
-  }
-}
-EOF
+  bench_gateway_conf "$work/$name" "$port" "$admin" "$up_port" "$sticky"
   # shellcheck disable=SC2086
   env $env_list nice -n "$nice" taskset -c "$proxy_cpu" "$bin" run --config "$work/$name/gateway.json" >"$work/$name/out.log" 2>&1 &
   pids+=($!); gw_pids+=($!)

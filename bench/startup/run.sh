@@ -22,6 +22,8 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 runs=7 idle=10 load=10 proxy=1 proxy_runs=3
 variants=()
 fdd="$repo/src/SaltHaGateway/bin/Release/net10.0/salt-ha-gateway"
@@ -48,28 +50,11 @@ work="$(mktemp -d /tmp/startup-bench.XXXXXX)"
 ngx=""
 cleanup() { [[ -n $ngx ]] && kill "$ngx" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-up_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/upstream"
-cat >"$work/upstream/nginx.conf" <<NGX
-worker_processes 1;
-daemon off;
-pid $work/upstream/nginx.pid;
-error_log $work/upstream/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  client_body_temp_path $work/upstream/tmp;
-  proxy_temp_path $work/upstream/tmp;
-  fastcgi_temp_path $work/upstream/tmp;
-  uwsgi_temp_path $work/upstream/tmp;
-  scgi_temp_path $work/upstream/tmp;
-  server { listen 127.0.0.1:$up_port; location / { default_type text/plain; return 200 "ok\n"; } }
-}
-NGX
+up_port=$(bench_free_ports 1)
+bench_upstream_conf "$work/upstream" "$up_port"
 nginx -p "$work/upstream" -c "$work/upstream/nginx.conf" >"$work/upstream/out.log" 2>&1 &
 ngx=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$up_port/" && break; sleep 0.1; done
+bench_wait_ok "http://127.0.0.1:$up_port/" || { echo "run.sh: the upstream nginx did not answer; $work/upstream/out.log" >&2; exit 1; }
 
 echo "# startup benchmark $(date -u +%Y-%m-%dT%H:%M:%SZ) commit $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "# runs=$runs idle=${idle}s load=${load}s; loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)"
