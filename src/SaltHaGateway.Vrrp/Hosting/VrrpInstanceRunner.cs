@@ -295,11 +295,7 @@ internal sealed partial class VrrpInstanceRunner : IVrrpActions, IAsyncDisposabl
     /// </summary>
     private NetworkInterfaceInfo CreateVmac(VmacDefinition vmac)
     {
-        var r = _addresses!.CreateMacvlan(vmac.Interface, _nic!.Index, vmac.Mac);
-        if (!r.Success)
-        {
-            throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {r.Description}");
-        }
+        VmacStep(_addresses!.CreateMacvlan(vmac.Interface, _nic!.Index, vmac.Mac));
         int index = NetworkInterfaceInfo.IndexOf(vmac.Interface)
             ?? throw new VrrpStartupException($"Vrrp:Instances:{Name}:UseVmac: {vmac.Interface} was created but cannot be found");
         if (_v6)
