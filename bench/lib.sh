@@ -20,11 +20,10 @@ bench_nginx_temp_paths() {  # dir
   for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $1/tmp;"; done
 }
 
-# The upstream: one nginx worker answering "ok\n" to everything (and a session header on /login, which the sticky
-# benchmarks learn). Writes DIR/nginx.conf.
-bench_upstream_conf() {  # dir port
-  mkdir -p "$1"
-  cat >"$1/nginx.conf" <<EOF
+# What every nginx here starts with: one worker in the foreground, files under DIR, no access log, keep-alive
+# connections that last the whole run; it ends inside the open http block.
+bench_nginx_head() {  # dir
+  cat <<EOF
 worker_processes 1;
 daemon off;
 pid $1/nginx.pid;
@@ -35,6 +34,15 @@ http {
   keepalive_requests 1000000;
   keepalive_timeout 75s;
 $(bench_nginx_temp_paths "$1")
+EOF
+}
+
+# The upstream: one nginx worker answering "ok\n" to everything (and a session header on /login, which the sticky
+# benchmarks learn). Writes DIR/nginx.conf.
+bench_upstream_conf() {  # dir port
+  mkdir -p "$1"
+  cat >"$1/nginx.conf" <<EOF
+$(bench_nginx_head "$1")
   server {
     listen 127.0.0.1:$2;
     location / { default_type text/plain; return 200 "ok\n"; }
@@ -49,16 +57,7 @@ EOF
 bench_nginx_proxy_conf() {  # dir port upstream-port
   mkdir -p "$1"
   cat >"$1/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $1/nginx.pid;
-error_log $1/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-$(bench_nginx_temp_paths "$1")
+$(bench_nginx_head "$1")
   upstream act2 {
     server 127.0.0.1:$3;
     keepalive 32;
