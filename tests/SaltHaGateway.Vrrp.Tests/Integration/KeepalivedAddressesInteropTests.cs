@@ -123,6 +123,8 @@ public sealed class KeepalivedAddressesInteropTests
             lab.IpIn("a", "-o", "addr", "show", "dev", NetnsLab.Dev2("a")).Contains("wa:st", StringComparison.Ordinal)
             && lab.IpIn("a", "route", "show", "192.168.88.0/24").Contains("via 10.98.0.254", StringComparison.Ordinal), Timeout);
         Assert.True(installed, lab.IpIn("a", "-o", "addr") + lab.IpIn("a", "route") + gw);
+        // keepalived is master only after its master-down interval; the static objects come before that.
+        await LabAssert.VipOnlyOn(lab, "b", Timeout, gw, ka);
         await LabAssert.VipStaysOn(lab, "b", TimeSpan.FromSeconds(1), gw, ka);
 
         await gw.StopAsync();
