@@ -21,7 +21,7 @@ public sealed class ImportedRoutingTests
     {
         await using var backendA = await Backend.StartAsync("a");
         await using var backendB = await Backend.StartAsync("b");
-        var port = FreeLoopbackPort();
+        var port = TestPorts.Free();
         var (result, _) = TempNginxConfig.ImportText($$"""
             upstream a { server 127.0.0.1:{{backendA.Port}}; }
             upstream b { server 127.0.0.1:{{backendB.Port}}; }
@@ -56,7 +56,7 @@ public sealed class ImportedRoutingTests
     {
         await using var backendA = await Backend.StartAsync("a");
         await using var backendB = await Backend.StartAsync("b");
-        var (portA, portB) = (FreeLoopbackPort(), FreeLoopbackPort());
+        var (portA, portB) = (TestPorts.Free(), TestPorts.Free());
         var (result, _) = TempNginxConfig.ImportText($$"""
             server { listen 127.0.0.1:{{portA}}; location / { proxy_pass http://127.0.0.1:{{backendA.Port}}; } }
             server { listen 127.0.0.1:{{portB}}; server_name api.test; location / { proxy_pass http://127.0.0.1:{{backendB.Port}}; } }
@@ -95,13 +95,6 @@ public sealed class ImportedRoutingTests
         app.MapReverseProxy();
         await app.StartAsync();
         return app;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 
     /// <summary>A loopback HTTP server answering "NAME PATH?QUERY".</summary>

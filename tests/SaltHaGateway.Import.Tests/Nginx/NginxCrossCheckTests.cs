@@ -82,7 +82,7 @@ public sealed class NginxCrossCheckTests
         do
         {
             // nginx -t binds the listeners; another test may take the free port first, so try another one.
-            body = httpBody.Replace("{P}", FreeLoopbackPort().ToString());
+            body = httpBody.Replace("{P}", TestPorts.Free().ToString());
             nginx = NginxAccepts(config, body, out nginxOutput);
         }
         while (!nginx && nginxOutput.Contains("bind()") && ++attempts < 3);
@@ -147,12 +147,5 @@ public sealed class NginxCrossCheckTests
         Assert.True(process.WaitForExit(30_000), "nginx -t did not finish");
         output = stderr.Result + stdout.Result;
         return process.ExitCode == 0;
-    }
-
-    private static int FreeLoopbackPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }

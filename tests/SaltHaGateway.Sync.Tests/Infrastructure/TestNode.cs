@@ -26,7 +26,7 @@ public sealed class TestNode : IAsyncDisposable
         State = Path.Combine(Dir, "state");
         Directory.CreateDirectory(Tree);
         Identity = NodeIdentity.LoadOrCreate(State).Identity;
-        Port = FreePort();
+        Port = TestPorts.Free();
         foreach (var r in Roots.Where(r => !r.EndsWith("/master", StringComparison.Ordinal) || r.EndsWith("pki/master", StringComparison.Ordinal)))
             Directory.CreateDirectory(Tree + r);
         File.WriteAllText(Tree + "/etc/salt/master", "# master config\n");
@@ -97,11 +97,4 @@ public sealed class TestNode : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();
-
-    public static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

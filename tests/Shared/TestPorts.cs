@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SaltHaGateway.IntegrationTests.Infrastructure;
+namespace SaltHaGateway.TestSupport;
 
 public static class TestPorts
 {
