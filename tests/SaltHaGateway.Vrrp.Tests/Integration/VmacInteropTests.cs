@@ -25,20 +25,10 @@ public sealed class VmacInteropTests
 
         bool master = await Shell.WaitUntil(() => VipOnVmac(lab, "a") && !lab.HasVip("b") && !VipOnVmac(lab, "b"), Timeout);
         Assert.True(master, lab.IpIn("a", "-o", "addr") + lab.IpIn("b", "-o", "addr") + gw + "\n" + ka);
-        var link = lab.IpIn("a", "-d", "-o", "link", "show", "dev", "vrrp.51");
-        Assert.Contains("link/ether " + VirtualMac, link, StringComparison.Ordinal);
-        Assert.Contains("macvlan mode private", link, StringComparison.Ordinal);
-        Assert.False(lab.HasVip("a"), "the VIP belongs on the vmac, not on the base interface");
+        VmacAssert.IsTheVirtualRouterLink(lab, VirtualMac);
 
         // Adverts leave from the virtual MAC: the bridge learns it on a's port, and keepalived stays backup.
-        Assert.True(await Shell.WaitUntil(() => Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show", "dev", "ha").Output.Contains(VirtualMac, StringComparison.Ordinal), Timeout),
-            Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show").Output);
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.5);
-        while (DateTime.UtcNow < until)
-        {
-            Assert.False(lab.HasVip("b") || VipOnVmac(lab, "b"), "keepalived took the VIP: it did not accept adverts from the vmac\n" + ka);
-            await Task.Delay(100);
-        }
+        await VmacAssert.AdvertsComeFromTheVirtualMac(lab, VirtualMac, () => lab.HasVip("b") || VipOnVmac(lab, "b"), ka);
         Assert.True(await Shell.WaitUntil(() => lab.ObserverNeighbour() == VirtualMac, Timeout),
             $"observer should know the VIP at {VirtualMac}, has {lab.ObserverNeighbour() ?? "nothing"}\n{gw}");
 
@@ -80,10 +70,7 @@ public sealed class Ipv6VmacInteropTests
 
         bool master = await Shell.WaitUntil(() => VipOnVmac(lab, "a") && !lab.HasVip("b") && !VipOnVmac(lab, "b"), Timeout);
         Assert.True(master, lab.IpIn("a", "-6", "-o", "addr") + lab.IpIn("b", "-6", "-o", "addr") + gw + "\n" + ka);
-        var link = lab.IpIn("a", "-d", "-o", "link", "show", "dev", "vrrp.51");
-        Assert.Contains("link/ether " + VirtualMac, link, StringComparison.Ordinal);
-        Assert.Contains("macvlan mode private", link, StringComparison.Ordinal);
-        Assert.False(lab.HasVip("a"), "the VIP belongs on the vmac, not on the base interface");
+        VmacAssert.IsTheVirtualRouterLink(lab, VirtualMac);
         // The vmac holds the base's link-local, deprecated and without DAD, and none made from the virtual MAC
         // (which every node of the router would share).
         var vmacAddresses = lab.IpIn("a", "-6", "-o", "addr", "show", "dev", "vrrp.51");
@@ -96,14 +83,7 @@ public sealed class Ipv6VmacInteropTests
 
         // Adverts leave from the virtual MAC with that source: the bridge learns the MAC on a's port, and keepalived
         // (checksum over the pseudo-header with that source) stays backup.
-        Assert.True(await Shell.WaitUntil(() => Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show", "dev", "ha").Output.Contains(VirtualMac, StringComparison.Ordinal), Timeout),
-            Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show").Output);
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.5);
-        while (DateTime.UtcNow < until)
-        {
-            Assert.False(lab.HasVip("b") || VipOnVmac(lab, "b"), "keepalived took the VIP: it did not accept adverts from the vmac\n" + ka);
-            await Task.Delay(100);
-        }
+        await VmacAssert.AdvertsComeFromTheVirtualMac(lab, VirtualMac, () => lab.HasVip("b") || VipOnVmac(lab, "b"), ka);
         Assert.True(await Shell.WaitUntil(() => lab.ObserverNeighbour() == VirtualMac, Timeout),
             $"observer should know the VIP at {VirtualMac} from the NA, has {lab.ObserverNeighbour() ?? "nothing"}\n{gw}");
 
@@ -117,12 +97,41 @@ public sealed class Ipv6VmacInteropTests
         var backup = Nodes.Gateway(lab, "a", new Nodes.Spec(3, 50, 0.1, GatewayExtra: new() { ["UseVmac"] = true }));
         await LabAssert.Started(backup, ka);
         Assert.True(await Shell.WaitUntil(() => lab.IpIn("a", "-o", "link").Contains(" vrrp.51@", StringComparison.Ordinal), Timeout), backup.ToString());
-        until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
         while (DateTime.UtcNow < until)
         {
             Assert.False(VipOnVmac(lab, "a"), "the backup gateway claimed the VIP: it did not see keepalived's adverts\n" + backup);
             await Task.Delay(100);
         }
         Assert.DoesNotContain("rejected advert", backup.Output, StringComparison.Ordinal);
+    }
+}
+
+/// <summary>What every vmac interop test checks on node a, for either family.</summary>
+internal static class VmacAssert
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    /// <summary>vrrp.51 on a is a private macvlan with the virtual MAC, and the VIP is not on the base interface.</summary>
+    public static void IsTheVirtualRouterLink(NetnsLab lab, string virtualMac)
+    {
+        var link = lab.IpIn("a", "-d", "-o", "link", "show", "dev", "vrrp.51");
+        Assert.Contains("link/ether " + virtualMac, link, StringComparison.Ordinal);
+        Assert.Contains("macvlan mode private", link, StringComparison.Ordinal);
+        Assert.False(lab.HasVip("a"), "the VIP belongs on the vmac, not on the base interface");
+    }
+
+    /// <summary>The bridge learns the virtual MAC on a's port, and keepalived (on b) accepts those adverts: for
+    /// 1.5 s it does not take the VIP.</summary>
+    public static async Task AdvertsComeFromTheVirtualMac(NetnsLab lab, string virtualMac, Func<bool> keepalivedHasVip, NodeProcess keepalived)
+    {
+        Assert.True(await Shell.WaitUntil(() => Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show", "dev", "ha").Output.Contains(virtualMac, StringComparison.Ordinal), Timeout),
+            Shell.Run("bridge", "-n", lab.Ns("h"), "fdb", "show").Output);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.5);
+        while (DateTime.UtcNow < until)
+        {
+            Assert.False(keepalivedHasVip(), "keepalived took the VIP: it did not accept adverts from the vmac\n" + keepalived);
+            await Task.Delay(100);
+        }
     }
 }
